@@ -1,0 +1,247 @@
+"""`nlp`: a thin typer layer over the library.  Each command maps to one library call; library
+errors become a one-line message on stderr and a non-zero exit.
+
+Exit status: 0 success; 1 some inputs could not be annotated (their error records are in the
+output); 2 the command could not run (bad option, missing model, unreadable data).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from nlp.errors import NlpError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chinese news analysis: annotate, train, evaluate, keywords, idf.")
+log = logging.getLogger("nlp.cli")
+
+UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
+Engine = typer.Option("rjieba", "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
+Method = typer.Option("tfidf", "--method", help="Keyword method: tfidf or textrank.")
+TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article.")
+IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"nlp: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _settings(**kwargs):
+    from nlp.settings import Settings
+
+    return Settings(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path]):
+    from nlp.labelled import LabelOptions
+
+    return LabelOptions(text_field=text_field, label_field=label_field, label_level=label_level,
+                        classes=classes, label_map=label_map)
+
+
+def _model_dir(model: Optional[str]) -> Optional[Path]:
+    from nlp.annotate import default_model_dir
+
+    if model is None:
+        return default_model_dir()
+    if model.lower() == "none":
+        return None
+    return Path(model)
+
+
+@app.callback()
+def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details to stderr.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="nlp: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+@app.command()
+def annotate(
+    inputs: List[str] = typer.Argument(..., help="Posts, HTML, .txt or .jsonl files, directories, or - for JSON Lines on stdin."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON Lines here (default: stdout)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model directory; 'none' turns classification off (default: models/default)."),
+    method: str = Method,
+    top_k: int = TopK,
+    idf: Optional[Path] = IdfFile,
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
+    max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="Refuse input files larger than this."),
+    timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
+) -> None:
+    """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
+    from nlp.readers import read_articles
+    from nlp.runner import annotate_records
+    from nlp.annotate import to_json_line
+    from nlp.summary import Summary
+
+    try:
+        settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
+                             boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
+        model_dir = _model_dir(model)
+        records = read_articles(inputs, naive_offset=timezone, max_bytes=max_bytes)
+        summary = Summary()
+        sink = output.open("w", encoding="utf-8") if output else sys.stdout
+        started = time.monotonic()
+        try:
+            for record in annotate_records(records, settings, model_dir, jobs=jobs):
+                sink.write(to_json_line(record))
+                summary.add(record)
+                _progress(summary, started)
+        finally:
+            if output:
+                sink.close()
+    except NlpError as error:
+        raise _fail(str(error))
+    _progress(summary, started, final=True)
+    for line in summary.lines():
+        typer.echo(line, err=True)
+    if output:
+        typer.echo(f"output: {output}", err=True)
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+def _progress(summary, started: float, *, final: bool = False) -> None:
+    done = summary.articles + summary.errors
+    if not sys.stderr.isatty() or (not final and done % 200):
+        return
+    rate = done / max(time.monotonic() - started, 1e-9)
+    sys.stderr.write(f"\r{done} articles ({rate:.0f}/s)" + ("\n" if final else ""))
+    sys.stderr.flush()
+
+
+@app.command()
+def train(
+    data: List[Path] = typer.Argument(..., help="Labelled data: JSON Lines, TSV, class folders or post directories."),
+    output: Path = typer.Option(..., "-o", "--output", help="Model directory to write."),
+    label_field: str = typer.Option("label", "--label-field"),
+    text_field: str = typer.Option("text", "--text-field"),
+    label_level: int = typer.Option(1, "--label-level", min=1, help="Which categories level labels a post (1 = first)."),
+    classes: Optional[Path] = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i)."),
+    label_map: Optional[Path] = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels."),
+    dev: List[Path] = typer.Option([], "--dev", help="Development data to measure the model on (default: a 10% hold-out)."),
+    c: float = typer.Option(0.5, "--c", help="Inverse regularisation of the linear SVM."),
+    name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Train a category classifier and write it with its model card."""
+    from nlp import modelio
+    from nlp.classify import TrainOptions
+    from nlp.training import train_from_paths
+
+    try:
+        model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
+                                 labels=_label_options(text_field, label_field, label_level, classes, label_map),
+                                 options=TrainOptions(c=c), dev_inputs=dev)
+        card = modelio.save(model, output, name=name)
+    except NlpError as error:
+        raise _fail(str(error))
+    metrics = card.get("metrics") or {}
+    typer.echo(f"trained on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
+    if metrics:
+        typer.echo(f"{card['metrics_measured_on']}: accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}", err=True)
+
+
+@app.command()
+def evaluate(
+    data: List[Path] = typer.Argument(..., help="Labelled data (same layouts as train)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (not needed with --cv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    cv: int = typer.Option(0, "--cv", min=0, help="Cross-validate a fresh model with K stratified folds instead."),
+    label_field: str = typer.Option("label", "--label-field"),
+    text_field: str = typer.Option("text", "--text-field"),
+    label_level: int = typer.Option(1, "--label-level", min=1),
+    classes: Optional[Path] = typer.Option(None, "--classes"),
+    label_map: Optional[Path] = typer.Option(None, "--label-map"),
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix."""
+    from nlp import modelio
+    from nlp.tables import format_evaluation
+    from nlp.training import cross_validate_paths, evaluate_paths
+
+    try:
+        settings = _settings(engine=engine, user_dicts=tuple(user_dict))
+        labels = _label_options(text_field, label_field, label_level, classes, label_map)
+        if cv:
+            if cv < 2:
+                raise _fail("--cv needs at least 2 folds")
+            result = cross_validate_paths(data, cv, settings=settings, labels=labels)
+        else:
+            if model is None:
+                raise _fail("--model is required (or use --cv K)")
+            result = evaluate_paths(data, modelio.load(model), settings=settings, labels=labels)
+    except NlpError as error:
+        raise _fail(str(error))
+    for warning in result.warnings:
+        typer.echo(f"nlp: warning: {warning}", err=True)
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_evaluation(result))
+
+
+@app.command()
+def idf(
+    corpus: List[str] = typer.Argument(..., help="Posts, text files, JSON Lines or directories."),
+    output: Path = typer.Option(..., "-o", "--output", help="IDF file to write (jieba's 'word idf' format)."),
+    min_df: int = typer.Option(2, "--min-df", min=1, help="Leave out words found in fewer documents."),
+    no_merge: bool = typer.Option(False, "--no-merge", help="Do not fill in jieba's values for words the corpus lacks."),
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Build an IDF table from your own corpus."""
+    from nlp.idfbuild import build_idf
+
+    try:
+        table, n_docs, n_failed = build_idf(corpus, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
+                                            min_df=min_df, merge=not no_merge)
+        table.save(output)
+    except NlpError as error:
+        raise _fail(str(error))
+    typer.echo(f"{len(table)} words from {n_docs} documents ({n_failed} unreadable) -> {output}", err=True)
+
+
+@app.command()
+def keywords(
+    file: str = typer.Argument(..., help="One article (post, HTML or text) or - for text on stdin."),
+    method: str = Method,
+    top_k: int = TopK,
+    idf: Optional[Path] = IdfFile,
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Print the keywords of one article, one 'word<TAB>score' per line."""
+    from nlp.annotate import Annotator
+    from nlp.readers import parse_document, read_file
+
+    try:
+        annotator = Annotator(_settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict)))
+        if file == "-":
+            records = [parse_document(sys.stdin.read(), source="<stdin>", article_id="stdin")]
+        else:
+            records = list(read_file(Path(file), Path(file).stem))
+        result = annotator.annotate_batch(records[:1])[0]
+    except NlpError as error:
+        raise _fail(str(error))
+    if "error" in result:
+        raise _fail(f"{result['source']}: {result['error']['message']}")
+    for keyword in result["keywords"]:
+        typer.echo(f"{keyword['word']}\t{keyword['score']:.6f}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

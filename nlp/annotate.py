@@ -1,0 +1,158 @@
+"""The one place that knows the order of stages: clean -> detect language -> segment once ->
+keywords -> classify (batched) -> the JSON annotation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import SCHEMA_VERSION
+from .article import Article, Failure
+from .classify import Model, Prediction
+from .clean import Cleaner, CleaningRules
+from .errors import NlpError
+from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf
+from .language import detect_language
+from .segment import Segmenter, load_stopwords
+from .settings import Settings
+from .vectorize import document_string
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What the toolkit says about one article; ``to_dict`` is the versioned JSON record."""
+
+    id: str
+    source: str
+    title: str
+    date: str | None
+    categories: tuple[str, ...]
+    author: str | None
+    editor: str | None
+    language: str
+    text: str
+    chars: int
+    tokens: int
+    keywords: tuple[Keyword, ...]
+    category: Prediction | None
+    model: dict[str, str] | None
+    extra: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "date": self.date,
+            "categories": list(self.categories),
+            "author": self.author,
+            "editor": self.editor,
+            "language": self.language,
+            "text": self.text,
+            "stats": {"chars": self.chars, "tokens": self.tokens},
+            "keywords": [k.to_dict() for k in self.keywords],
+            "category": self.category.to_dict() if self.category else None,
+            "model": self.model,
+            "extra": dict(self.extra),
+        }
+
+
+def error_record(failure: Failure) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": failure.id,
+        "source": failure.source,
+        "error": {"type": failure.error_type, "message": failure.message},
+    }
+
+
+def to_json_line(record: dict[str, Any]) -> str:
+    """Stable key order, UTF-8 without ``\\u`` escapes, one line."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+
+
+class Annotator:
+    """Holds what is loaded once (dictionary, rules, IDF, model) and annotates batches."""
+
+    def __init__(self, settings: Settings, model: Model | None = None) -> None:
+        self.settings = settings
+        self.cleaner = Cleaner(CleaningRules.load(settings.boilerplate_files))
+        self.segmenter = Segmenter(engine=settings.engine, user_dicts=settings.user_dicts)
+        self.stopwords = load_stopwords()
+        self.model = model
+        self._model_ref = {"name": model.card.get("name", "model"), "version": model.card.get("version", "")} if model else None
+
+    @cached_property
+    def idf(self) -> IdfTable:
+        s = self.settings
+        return IdfTable.load(s.idf_path) if s.idf_path else IdfTable.jieba_default()
+
+    def segment(self, title: str, text: str) -> Segmented:
+        return Segmented(tuple(self.segmenter.tag(title)), tuple(self.segmenter.tag(text)))
+
+    def keywords(self, doc: Segmented) -> list[Keyword]:
+        s = self.settings
+        if s.method == "textrank":
+            return textrank(doc, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window)
+        return tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, title_weight=s.title_weight)
+
+    def document(self, article: Article) -> str:
+        """The classifier's input for ``article`` (cleaned and segmented once)."""
+        cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+        return document_string(self.segment(article.title, cleaned.text), self.stopwords)
+
+    def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
+        """One JSON record per input record, in order; a failing article becomes an error record."""
+        staged: list[tuple[Article, str, str | None, Segmented] | Failure] = []
+        for record in records:
+            staged.append(record if isinstance(record, Failure) else self._prepare(record))
+        docs = [document_string(item[3], self.stopwords) for item in staged if not isinstance(item, Failure)]
+        predictions = iter(self.model.predict(docs, min_score=self.settings.min_score) if self.model else [])
+        out = []
+        for item in staged:
+            if isinstance(item, Failure):
+                out.append(error_record(item))
+                continue
+            article, text, editor, doc = item
+            category = next(predictions) if self.model else None
+            out.append(self._annotation(article, text, editor, doc, category).to_dict())
+        return out
+
+    def _prepare(self, article: Article) -> tuple[Article, str, str | None, Segmented] | Failure:
+        try:
+            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+            return article, cleaned.text, cleaned.editor, self.segment(article.title, cleaned.text)
+        except NlpError as error:
+            return Failure(article.id, article.source, type(error).__name__, str(error))
+        except RecursionError:
+            return Failure(article.id, article.source, "InputError", "document nested too deeply to process")
+
+    def _annotation(self, article: Article, text: str, editor: str | None, doc: Segmented,
+                    category: Prediction | None) -> Annotation:
+        return Annotation(
+            id=article.id,
+            source=article.source,
+            title=article.title,
+            date=article.date,
+            categories=article.categories,
+            author=article.author,
+            editor=editor,
+            language=detect_language(article.title + "\n" + text),
+            text=text,
+            chars=len(text),
+            tokens=doc.n_tokens,
+            keywords=tuple(self.keywords(doc)),
+            category=category,
+            model=self._model_ref,
+            extra=dict(article.extra),
+        )
+
+
+def default_model_dir() -> Path | None:
+    """``models/default`` of the source tree this package was installed from, if present."""
+    candidate = Path(__file__).resolve().parent.parent / "models" / "default"
+    return candidate if (candidate / "model.json").is_file() else None

@@ -1,0 +1,240 @@
+"""Category classifier: train, predict, evaluate, cross-validate.
+
+A model is a plain scikit-learn ``Pipeline`` (TF-IDF word + character features -> linear SVM
+with sigmoid-calibrated probabilities) plus a model card.  Persistence lives in
+:mod:`nlp.modelio` (skops, never pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from .errors import DataError
+from .vectorize import make_features
+
+log = logging.getLogger(__name__)
+ROUND = 6
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    c: float = 0.5
+    calibration_folds: int = 3
+    min_examples: int = 5
+    holdout: float = 0.1
+    seed: int = 0
+    min_df: int = 2
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (1, 3)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str | None
+    score: float
+    top: tuple[tuple[str, float], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "top": [{"label": label, "score": score} for label, score in self.top],
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    labels: tuple[str, ...]
+    accuracy: float
+    macro_f1: float
+    weighted_f1: float
+    per_label: dict[str, dict[str, float]]
+    confusion: tuple[tuple[int, ...], ...]
+    n: int
+    calibration_error: float | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "weighted_f1": self.weighted_f1,
+            "n": self.n,
+            "calibration_error": self.calibration_error,
+            "per_label": self.per_label,
+            "confusion": {t: dict(zip(self.labels, row)) for t, row in zip(self.labels, self.confusion)},
+        }
+
+
+@dataclass
+class Model:
+    """A fitted pipeline and its card (labels, data, settings, metrics, versions)."""
+
+    pipeline: Pipeline
+    card: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(str(label) for label in self.pipeline.classes_)
+
+    def predict(self, docs: Sequence[str], *, top_n: int = 3, min_score: float = 0.0) -> list[Prediction]:
+        """One :class:`Prediction` per document string (one vectorizer call for the batch)."""
+        if not docs:
+            return []
+        probabilities = self.pipeline.predict_proba(list(docs))
+        labels = self.labels
+        results = []
+        for row in probabilities:
+            ranked = sorted(((round(float(p), ROUND), labels[i]) for i, p in enumerate(row)), key=lambda x: (-x[0], x[1]))
+            top = tuple((label, score) for score, label in ranked[:top_n])
+            best_label, best_score = top[0]
+            results.append(Prediction(best_label if best_score >= min_score else None, best_score, top))
+        return results
+
+
+def dedupe(docs: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str], int]:
+    """Drop exact duplicate documents (first one wins); returns docs, labels, number dropped."""
+    seen: set[str] = set()
+    kept_docs, kept_labels = [], []
+    for doc, label in zip(docs, labels):
+        if doc in seen:
+            continue
+        seen.add(doc)
+        kept_docs.append(doc)
+        kept_labels.append(label)
+    return kept_docs, kept_labels, len(docs) - len(kept_docs)
+
+
+def data_hash(docs: Sequence[str], labels: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for doc, label in sorted(zip(docs, labels)):
+        digest.update(f"{label}\t{doc}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def check_labels(labels: Sequence[str], min_examples: int) -> Counter[str]:
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise DataError(f"need at least 2 labels to train a classifier, found {len(counts)}")
+    rare = sorted(label for label, n in counts.items() if n < min_examples)
+    if rare:
+        listed = ", ".join(f"{label!r} ({counts[label]})" for label in rare)
+        raise DataError(f"labels with fewer than {min_examples} examples: {listed}; add examples or remove them")
+    return counts
+
+
+def build_pipeline(options: TrainOptions) -> Pipeline:
+    svm = LinearSVC(C=options.c, class_weight="balanced", random_state=options.seed)
+    calibrated = CalibratedClassifierCV(svm, cv=options.calibration_folds, method="sigmoid", ensemble=False)
+    features = make_features(word_ngrams=options.word_ngrams, char_ngrams=options.char_ngrams, min_df=options.min_df)
+    return Pipeline([("features", features), ("classifier", calibrated)])
+
+
+def fit(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = TrainOptions()) -> Pipeline:
+    return build_pipeline(options).fit(list(docs), list(labels))
+
+
+def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = TrainOptions(),
+          *, dev: tuple[Sequence[str], Sequence[str]] | None = None) -> Model:
+    """Deduplicate, check labels, measure on ``dev`` (or a stratified hold-out), then fit on all data."""
+    docs, labels, dropped = dedupe(docs, labels)
+    counts = check_labels(labels, options.min_examples)
+    if dev is not None:
+        evaluation = evaluate(Model(fit(docs, labels, options)), *dev)
+        measured_on = "dev"
+    elif options.holdout > 0:
+        train_docs, test_docs, train_labels, test_labels = train_test_split(
+            docs, labels, test_size=options.holdout, stratify=labels, random_state=options.seed)
+        evaluation = evaluate(Model(fit(train_docs, train_labels, options)), test_docs, test_labels)
+        measured_on = f"stratified hold-out of {options.holdout:.0%}"
+    else:
+        evaluation, measured_on = None, None
+    pipeline = fit(docs, labels, options)
+    card = {
+        "labels": [str(c) for c in pipeline.classes_],
+        "n_train": len(docs),
+        "duplicates_removed": dropped,
+        "label_counts": dict(sorted(counts.items())),
+        "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
+        "data_sha256": data_hash(docs, labels),
+        "train_options": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(options).items()},
+        "metrics": evaluation.to_dict() if evaluation else None,
+        "metrics_measured_on": measured_on,
+    }
+    return Model(pipeline, card)
+
+
+def evaluate(model: Model, docs: Sequence[str], labels: Sequence[str]) -> Evaluation:
+    """Accuracy, macro/weighted F1, per-label P/R/F1, confusion matrix and calibration error."""
+    if not docs:
+        raise DataError("nothing to evaluate: no labelled documents")
+    return score(model.predict(docs, top_n=len(model.labels)), labels, known=model.labels)
+
+
+def score(predictions: Sequence[Prediction], labels: Sequence[str], *, known: Sequence[str] = ()) -> Evaluation:
+    """Metrics of ``predictions`` against the true ``labels``; warns about labels not in ``known``."""
+    predicted = [p.top[0][0] for p in predictions]
+    labels = [str(label) for label in labels]
+    names = tuple(sorted(set(labels) | set(predicted)))
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=list(names), zero_division=0)
+    per_label = {
+        name: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+        for name, p, r, f, s in zip(names, precision, recall, f1, support)
+    }
+    present = [n for n in names if per_label[n]["support"] > 0]
+    macro = float(np.mean([per_label[n]["f1"] for n in present]))
+    weighted = float(sum(per_label[n]["f1"] * per_label[n]["support"] for n in present) / len(labels))
+    unknown = sorted(set(labels) - set(known)) if known else []
+    warnings = (f"labels the model does not know: {', '.join(unknown)}",) if unknown else ()
+    return Evaluation(
+        labels=names,
+        accuracy=round(float(accuracy_score(labels, predicted)), 4),
+        macro_f1=round(macro, 4),
+        weighted_f1=round(weighted, 4),
+        per_label=per_label,
+        confusion=tuple(tuple(int(v) for v in row) for row in confusion_matrix(labels, predicted, labels=list(names))),
+        n=len(labels),
+        calibration_error=expected_calibration_error(predictions, labels),
+        warnings=warnings,
+    )
+
+
+def expected_calibration_error(predictions: Sequence[Prediction], labels: Sequence[str], bins: int = 10) -> float:
+    """Mean |confidence - accuracy| of the top label over ``bins`` equal-width confidence bins, weighted by size."""
+    confidence = np.array([p.top[0][1] for p in predictions])
+    correct = np.array([p.top[0][0] == label for p, label in zip(predictions, labels)], dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    error = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            error += mask.mean() * abs(confidence[mask].mean() - correct[mask].mean())
+    return round(float(error), 4)
+
+
+def cross_validate(docs: Sequence[str], labels: Sequence[str], folds: int,
+                   options: TrainOptions = TrainOptions()) -> Evaluation:
+    """Stratified k-fold over deduplicated data; metrics over the pooled out-of-fold predictions."""
+    docs, labels, _ = dedupe(docs, labels)
+    check_labels(labels, max(options.min_examples, folds))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=options.seed)
+    pooled_labels: list[str] = []
+    pooled_predictions: list[Prediction] = []
+    for train_index, test_index in splitter.split(docs, labels):
+        model = Model(fit([docs[i] for i in train_index], [labels[i] for i in train_index], options))
+        test_docs = [docs[i] for i in test_index]
+        pooled_labels += [labels[i] for i in test_index]
+        pooled_predictions += model.predict(test_docs, top_n=len(model.labels))
+    return score(pooled_predictions, pooled_labels)

@@ -1,0 +1,32 @@
+"""`nlp idf`: an IDF table from the user's own corpus, over the same segmentation as annotation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .annotate import Annotator
+from .article import Failure
+from .keywords import IdfTable
+from .readers import read_articles
+from .settings import Settings
+
+
+def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), min_df: int = 2,
+              merge: bool = True) -> tuple[IdfTable, int, int]:
+    """(table, documents used, inputs that failed).  Streams the corpus: one document at a time."""
+    annotator = Annotator(settings)
+    counts = {"docs": 0, "failed": 0}
+
+    def documents() -> Iterator[set[str]]:
+        for record in read_articles(corpus):
+            if isinstance(record, Failure):
+                counts["failed"] += 1
+                continue
+            cleaned = annotator.cleaner.clean(record.body, is_html=record.is_html)
+            doc = annotator.segment(record.title, cleaned.text)
+            counts["docs"] += 1
+            yield {t.word for part in (doc.title, doc.body) for t in part}
+
+    table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
+    return table, counts["docs"], counts["failed"]

@@ -1,0 +1,130 @@
+"""Model directories: ``model.skops`` (skops format, never pickle) + ``model.json`` (the card).
+
+Loading checks the card's format version, then asks skops which types the file would create
+and refuses anything outside scikit-learn, NumPy/SciPy and this package's two feature
+callables: a tampered file fails with a clear error and executes nothing.  Saving writes to a
+temporary directory beside the target and renames it into place, so a crash never leaves a
+half-written model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import SCHEMA_VERSION, __version__
+from .classify import Model
+from .errors import ModelError
+from .vectorize import TRUSTED_CALLABLES
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.skops"
+CARD_FILE = "model.json"
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"nlp": __version__}
+    for name in ("scikit-learn", "numpy", "scipy", "skops", "jieba", "rjieba"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str, Any]:
+    """Write ``model`` to ``directory`` atomically; returns the card as written."""
+    import skops.io as sio
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        model_path = staging / MODEL_FILE
+        sio.dump(model.pipeline, model_path)
+        digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
+        card = {
+            "name": name or directory.name,
+            "version": digest[:12],
+            "format_version": FORMAT_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "model_sha256": digest,
+            "model_bytes": model_path.stat().st_size,
+            **model.card,
+            "library_versions": library_versions(),
+        }
+        (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _replace_dir(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return card
+
+
+def load(directory: Path) -> Model:
+    """Load a model directory; raises ModelError for anything missing, tampered or incompatible."""
+    import skops.io as sio
+
+    directory = Path(directory)
+    card = read_card(directory)
+    model_path = directory / MODEL_FILE
+    if not model_path.is_file():
+        raise ModelError(f"{directory}: no {MODEL_FILE} in the model directory")
+    data = model_path.read_bytes()
+    if card.get("model_sha256") and hashlib.sha256(data).hexdigest() != card["model_sha256"]:
+        raise ModelError(f"{model_path}: checksum does not match the model card (file changed or truncated)")
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception as error:  # skops raises many types for corrupt archives
+        raise ModelError(f"{model_path}: not a readable skops model ({type(error).__name__}: {error})") from None
+    refused = [t for t in untrusted if t not in TRUSTED_CALLABLES and not t.startswith(_TRUSTED_PREFIXES)]
+    if refused:
+        raise ModelError(f"{model_path}: refusing to load unknown types: {', '.join(sorted(refused))}")
+    try:
+        pipeline = sio.loads(data, trusted=untrusted)
+    except Exception as error:
+        raise ModelError(f"{model_path}: cannot load model ({type(error).__name__}: {error})") from None
+    if not hasattr(pipeline, "predict_proba"):
+        raise ModelError(f"{model_path}: the stored object is not a classifier with probabilities")
+    return Model(pipeline, card)
+
+
+def read_card(directory: Path) -> dict[str, Any]:
+    path = Path(directory) / CARD_FILE
+    if not Path(directory).is_dir():
+        raise ModelError(f"{directory}: model directory not found")
+    try:
+        card = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{directory}: no {CARD_FILE} in the model directory") from None
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path}: unreadable model card: {error}") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: the model card is not a JSON object")
+    version = card.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format {version!r} was made by an incompatible version "
+            f"(this toolkit reads format {FORMAT_VERSION}); retrain it with 'nlp train'"
+        )
+    return card
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(target, backup)
+    os.replace(staging, target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,230 @@
+"""Inputs -> Articles: front-matter posts, HTML pages, text files and JSON Lines.
+
+A post is recognised by its content, not its extension.  Directories are walked recursively in
+sorted order; ``-`` reads JSON Lines from standard input.  Every input yields at least one
+record: an :class:`Article`, or a :class:`Failure` that says which file (and line) went wrong
+and why, so one bad file never costs the others.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import dates, frontmatter
+from .article import Article, Failure
+from .errors import InputError
+from .textio import decode_bytes
+
+STDIN = "-"
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_TEXT_FIELDS = ("text", "content", "body")
+_KNOWN_FIELDS = frozenset({"id", "title", "html", "date", "categories", "author", *_TEXT_FIELDS})
+_HTML_MARKERS = ("<html", "<body", "<p", "<div", "<br", "<!doctype", "<article", "<span", "<h1")
+
+Record = Article | Failure
+
+
+def read_articles(
+    inputs: Iterable[str | Path],
+    *,
+    naive_offset: str = "+00:00",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stdin: IO[str] | None = None,
+) -> Iterator[Record]:
+    """Yield one record per article found in ``inputs`` (files, directories or ``-``)."""
+    for item in inputs:
+        if str(item) == STDIN:
+            yield from read_jsonl_lines(stdin or sys.stdin, "<stdin>", naive_offset=naive_offset)
+            continue
+        root = Path(item)
+        for path, article_id in iter_files(root):
+            yield from read_file(path, article_id, naive_offset=naive_offset, max_bytes=max_bytes)
+
+
+def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """(path, id) for ``root`` or every file below it, sorted; ids are relative paths sans suffix.
+
+    Hidden files and directories are skipped; symbolic links to directories are not followed,
+    so link loops cannot trap the walk.  A root that does not exist is yielded as is and fails
+    when read, so the error names it.
+    """
+    if not root.is_dir():
+        yield root, root.stem or root.name
+        return
+    for directory, subdirs, files in os.walk(root, followlinks=False):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = Path(directory, name)
+            relative = path.relative_to(root).with_suffix("")
+            yield path, relative.as_posix()
+
+
+def read_file(
+    path: Path, article_id: str, *, naive_offset: str = "+00:00", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Record]:
+    """All records of one file; a file that cannot be read yields one Failure."""
+    source = str(path)
+    try:
+        text = _read_text(path, max_bytes)
+        if _is_jsonl(path, text):
+            lines = iter(text.split("\n"))
+            yield from read_jsonl_lines(lines, source, naive_offset=naive_offset)
+            return
+        yield parse_document(text, source=source, article_id=article_id, naive_offset=naive_offset)
+    except InputError as error:
+        yield Failure(article_id, source, "InputError", error.reason)
+
+
+def parse_document(text: str, *, source: str, article_id: str, naive_offset: str = "+00:00") -> Article:
+    """One decoded document (post, HTML or plain text) -> Article."""
+    if frontmatter.is_post(text):
+        return _post(text, source, article_id, naive_offset)
+    if looks_like_html(text):
+        return Article(id=article_id, source=source, title=html_title(text), body=text, is_html=True)
+    title, _, body = text.strip().partition("\n")
+    return Article(id=article_id, source=source, title=title.strip(), body=body, is_html=False)
+
+
+def read_jsonl_lines(lines: Iterable[str], source: str, *, naive_offset: str = "+00:00") -> Iterator[Record]:
+    """One record per non-blank line; a bad line becomes a Failure naming ``source:line``."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{number}"
+        try:
+            yield article_from_json(_load_object(line, where), where, naive_offset=naive_offset)
+        except InputError as error:
+            yield Failure(where, where, "InputError", error.reason)
+
+
+def article_from_json(obj: dict[str, Any], source: str, *, naive_offset: str = "+00:00") -> Article:
+    """A JSON object with ``id``, ``title`` and ``text`` or ``html`` -> Article (other fields kept)."""
+    text_field = next((name for name in _TEXT_FIELDS if isinstance(obj.get(name), str)), None)
+    if isinstance(obj.get("html"), str):
+        body, is_html = obj["html"], True
+    elif text_field is not None:
+        body, is_html = obj[text_field], False
+    else:
+        raise InputError(source, "JSON object has no 'text' or 'html' string field")
+    categories = obj.get("categories") or ()
+    if isinstance(categories, str):
+        categories = (categories,)
+    article_id = obj.get("id")
+    return Article(
+        id=str(article_id) if article_id is not None else source,
+        source=source,
+        title=_clean_field(obj.get("title")),
+        body=body,
+        is_html=is_html,
+        date=dates.to_iso(obj.get("date"), naive_offset=naive_offset),
+        categories=tuple(_clean_field(c) for c in categories),
+        author=_clean_field(obj.get("author")) or None,
+        extra={k: v for k, v in obj.items() if k not in _KNOWN_FIELDS},
+    )
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2048].lower()
+    return head.startswith("<") or any(marker in head for marker in _HTML_MARKERS)
+
+
+def html_title(text: str) -> str:
+    """The page's <title>, else its first <h1>, else ''."""
+    tree = LexborHTMLParser(text)
+    node = tree.css_first("title") or tree.css_first("h1")
+    return " ".join(node.text().split()) if node is not None else ""
+
+
+def _post(text: str, source: str, article_id: str, naive_offset: str) -> Article:
+    meta, body = frontmatter.split_post(text, source)
+    categories = meta.get("categories") or ()
+    if isinstance(categories, str):
+        categories = (categories,)
+    known = {"title", "categories", "author", "date"}
+    raw_date = meta.get("date")
+    date = dates.to_iso(raw_date, naive_offset=naive_offset)
+    extra = {k: _jsonable(v) for k, v in meta.items() if k not in known}
+    if raw_date not in (None, "") and date is None:
+        extra["date_raw"] = str(raw_date)
+    return Article(
+        id=article_id,
+        source=source,
+        title=_clean_field(meta.get("title")),
+        body=body,
+        is_html=looks_like_html(body),
+        date=date,
+        categories=tuple(_clean_field(c) for c in categories if c is not None),
+        author=_clean_field(meta.get("author")) or None,
+        extra=extra,
+    )
+
+
+def _clean_field(value: Any) -> str:
+    """Front-matter strings: entities decoded (the generator writes &#123;), spaces trimmed."""
+    if value is None:
+        return ""
+    return html.unescape(str(value)).strip()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} (see --max-bytes)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(source, "no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(source, "is a directory") from None
+    except PermissionError:
+        raise InputError(source, "permission denied") from None
+    except OSError as error:
+        raise InputError(source, f"cannot read: {error.strerror or error}") from None
+    if not data.strip():
+        raise InputError(source, "empty file")
+    return decode_bytes(data, source)
+
+
+def _is_jsonl(path: Path, text: str) -> bool:
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return True
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if not first.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def _load_object(line: str, where: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(line)
+    except ValueError as error:
+        raise InputError(where, f"invalid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise InputError(where, "invalid JSON: nested too deeply") from None
+    if not isinstance(obj, dict):
+        raise InputError(where, f"expected a JSON object, got {type(obj).__name__}")
+    return obj

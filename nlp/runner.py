@@ -1,0 +1,64 @@
+"""Run the annotator over a stream of records, in one process or a pool of workers.
+
+Workers are initialised once (dictionary, rules, IDF, model) and receive chunks of records;
+results come back in input order, so the output bytes do not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from .annotate import Annotator
+from .article import Article, Failure
+from .settings import Settings
+
+DEFAULT_CHUNK = 64
+# The per-process annotator of a pool worker (set by the pool initializer, used by _work).
+_worker_annotator: Annotator | None = None
+
+
+def make_annotator(settings: Settings, model_dir: Path | None) -> Annotator:
+    from . import modelio
+
+    return Annotator(settings, modelio.load(model_dir) if model_dir else None)
+
+
+def annotate_records(
+    records: Iterable[Article | Failure],
+    settings: Settings,
+    model_dir: Path | None,
+    *,
+    jobs: int = 1,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Iterator[dict[str, Any]]:
+    """Yield one JSON-ready record per input record, in input order."""
+    chunks = chunked(records, chunk_size)
+    if jobs <= 1:
+        annotator = make_annotator(settings, model_dir)
+        for chunk in chunks:
+            yield from annotator.annotate_batch(chunk)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(settings, model_dir)) as pool:
+        for batch in pool.imap(_work, chunks):
+            yield from batch
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _init_worker(settings: Settings, model_dir: Path | None) -> None:
+    global _worker_annotator
+    _worker_annotator = make_annotator(settings, model_dir)
+
+
+def _work(chunk: Sequence[Article | Failure]) -> list[dict[str, Any]]:
+    assert _worker_annotator is not None, "worker used before initialisation"
+    return _worker_annotator.annotate_batch(chunk)

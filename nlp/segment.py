@@ -1,0 +1,113 @@
+"""Segmentation and part-of-speech tagging through a private engine (never jieba's global one).
+
+Two jieba-compatible engines share one dictionary: ``rjieba`` (jieba-rs, the default: the same
+dictionary and HMM, many times faster) and ``jieba`` (the reference Python implementation, for
+anyone who needs jieba's exact output).  The bundled domain dictionary and any user
+dictionaries are added to the private engine only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from .errors import ConfigError
+
+_NUMBERISH = re.compile(r"^[\d.,，．%％:：/\-+~～年月日时分秒点号个万亿千百十几余多]+$")
+_URLISH = re.compile(r"^(https?|www\.|[\w.-]+\.(com|cn|net|org))", re.IGNORECASE)
+_HAS_WORD_CHAR = re.compile(r"[\w\u4e00-\u9fff]")
+# Parts of speech that never carry content: punctuation, numerals, particles, pronouns, ...
+NON_CONTENT_POS = frozenset({"x", "w", "m", "mq", "q", "p", "u", "uj", "ul", "uz", "ug", "uv", "ud",
+                             "c", "r", "rr", "rz", "d", "e", "y", "o", "zg", "f", "t", "tg", "h", "k"})
+
+
+class Token(NamedTuple):
+    word: str
+    pos: str
+
+
+def bundled_lines(name: str) -> list[str]:
+    text = resources.files("nlp").joinpath(f"data/{name}").read_text("utf-8")
+    return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
+
+
+def load_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
+    """The bundled stop-word list (whitespace-separated words) plus ``extra``."""
+    words = {word for line in bundled_lines("stopwords.txt") for word in line.split()}
+    return frozenset(words | set(extra))
+
+
+def read_user_dict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Entries ``(word, freq, pos)`` of a jieba-format user dictionary; raises ConfigError."""
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read user dictionary: {error}") from None
+    return parse_user_dict(text.split("\n"), str(path))
+
+
+def parse_user_dict(lines: Iterable[str], name: str) -> list[tuple[str, int | None, str | None]]:
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        parts = line.strip().split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        word, freq, pos = parts[0], None, None
+        for part in parts[1:3]:
+            if part.isdigit():
+                freq = int(part)
+            elif pos is None:
+                pos = part
+            else:
+                raise ConfigError(f"{name}:{number}: expected 'word [freq] [pos]', got {line.strip()!r}")
+        entries.append((word, freq, pos))
+    return entries
+
+
+class Segmenter:
+    """Segments text into :class:`Token` (word, part of speech) with a private dictionary."""
+
+    def __init__(self, *, engine: str = "rjieba", user_dicts: Iterable[Path] = ()) -> None:
+        self.engine = engine
+        entries = parse_user_dict(bundled_lines("userdict.txt"), "userdict.txt")
+        for path in user_dicts:
+            entries += read_user_dict(path)
+        if engine == "rjieba":
+            import rjieba
+
+            self._engine = rjieba.Jieba()
+            for word, freq, pos in entries:
+                self._engine.add_word(word, freq, pos)
+            self._tag = self._engine.tag
+        elif engine == "jieba":
+            import jieba
+            import jieba.posseg
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            for word, freq, pos in entries:
+                tokenizer.add_word(word, freq, pos)
+            posseg = jieba.posseg.POSTokenizer(tokenizer)
+            self._tag = lambda text: [(p.word, p.flag) for p in posseg.cut(text)]
+        else:
+            raise ConfigError(f"unknown engine {engine!r}; choose rjieba or jieba")
+
+    def tag(self, text: str) -> list[Token]:
+        """Tokens of ``text`` with parts of speech; whitespace tokens are dropped."""
+        if not text:
+            return []
+        return [Token(word, pos) for word, pos in self._tag(text) if word.strip()]
+
+
+def is_content(token: Token, stopwords: frozenset[str]) -> bool:
+    """True for tokens that can carry meaning: no stop words, punctuation, numbers, dates or URLs."""
+    word = token.word
+    if token.pos in NON_CONTENT_POS or word in stopwords or word.lower() in stopwords:
+        return False
+    if not _HAS_WORD_CHAR.search(word) or _NUMBERISH.match(word) or _URLISH.match(word):
+        return False
+    return True

@@ -1,0 +1,50 @@
+"""Frozen settings passed to every stage (one options object, as trafilatura does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+ENGINES = ("rjieba", "jieba")
+METHODS = ("tfidf", "textrank")
+
+# Parts of speech that can be keywords (jieba/ICTCLAS tag set).
+KEYWORD_POS = frozenset(
+    {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "vn", "eng", "j", "l", "an", "nw", "v"}
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the annotation pipeline.
+
+    ``user_dicts`` are jieba-format dictionaries added on top of the bundled domain dictionary;
+    ``boilerplate_files`` are JSON rule files merged into the bundled cleaning rules.
+    """
+
+    engine: str = "rjieba"
+    user_dicts: tuple[Path, ...] = ()
+    boilerplate_files: tuple[Path, ...] = ()
+    method: str = "tfidf"
+    top_k: int = 10
+    idf_path: Path | None = None
+    keyword_pos: frozenset[str] = field(default=KEYWORD_POS)
+    title_weight: float = 3.0
+    textrank_window: int = 5
+    min_score: float = 0.0
+    naive_utc_offset: str = "+00:00"
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+        if self.method not in METHODS:
+            raise ConfigError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        if self.top_k < 0:
+            raise ConfigError(f"top_k must be >= 0, got {self.top_k}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ConfigError(f"min_score must be within [0, 1], got {self.min_score}")
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,53 @@
+"""Labelled data -> features -> model, evaluation and cross-validation (what `nlp train` and
+`nlp evaluate` call).  Segmentation goes through the same Annotator stages as annotation, so a
+model sees at training time exactly what it will see when tagging."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .annotate import Annotator
+from .classify import Evaluation, Model, TrainOptions, cross_validate, evaluate, train
+from .labelled import Example, LabelOptions, read_examples
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def featurize(examples: Sequence[Example], annotator: Annotator) -> tuple[list[str], list[str]]:
+    return [annotator.document(e.article) for e in examples], [e.label for e in examples]
+
+
+def train_from_paths(
+    inputs: Iterable[str | Path],
+    *,
+    settings: Settings = Settings(),
+    labels: LabelOptions = LabelOptions(),
+    options: TrainOptions = TrainOptions(),
+    dev_inputs: Iterable[str | Path] = (),
+) -> Model:
+    annotator = Annotator(settings)
+    docs, names = featurize(read_examples(inputs, labels), annotator)
+    dev = featurize(read_examples(dev_inputs, labels), annotator) if dev_inputs else None
+    log.info("training on %d examples", len(docs))
+    model = train(docs, names, options, dev=dev)
+    model.card["segmentation"] = {
+        "engine": settings.engine,
+        "user_dicts": [Path(p).name for p in settings.user_dicts],
+    }
+    model.card["training_inputs"] = [Path(p).name for p in inputs]
+    return model
+
+
+def evaluate_paths(inputs: Iterable[str | Path], model: Model, *, settings: Settings = Settings(),
+                   labels: LabelOptions = LabelOptions()) -> Evaluation:
+    docs, names = featurize(read_examples(inputs, labels), Annotator(settings))
+    return evaluate(model, docs, names)
+
+
+def cross_validate_paths(inputs: Iterable[str | Path], folds: int, *, settings: Settings = Settings(),
+                         labels: LabelOptions = LabelOptions(), options: TrainOptions = TrainOptions()) -> Evaluation:
+    docs, names = featurize(read_examples(inputs, labels), Annotator(settings))
+    return cross_validate(docs, names, folds, options)
