@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -68,6 +69,11 @@ def error_record(failure: Failure) -> dict[str, Any]:
         "source": failure.source,
         "error": {"type": failure.error_type, "message": failure.message},
     }
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema of annotation and error records (``nlp/data/annotation.schema.json``)."""
+    return json.loads(resources.files("nlp").joinpath("data/annotation.schema.json").read_text("utf-8"))
 
 
 def to_json_line(record: dict[str, Any]) -> str:

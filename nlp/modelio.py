@@ -22,7 +22,7 @@ from typing import Any
 from . import SCHEMA_VERSION, __version__
 from .classify import Model
 from .errors import ModelError
-from .vectorize import TRUSTED_CALLABLES
+from .vectorize import TRUSTED_TYPES
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
@@ -47,6 +47,7 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging.chmod(0o755)
     try:
         model_path = staging / MODEL_FILE
         sio.dump(model.pipeline, model_path)
@@ -86,7 +87,7 @@ def load(directory: Path) -> Model:
         untrusted = sio.get_untrusted_types(data=data)
     except Exception as error:  # skops raises many types for corrupt archives
         raise ModelError(f"{model_path}: not a readable skops model ({type(error).__name__}: {error})") from None
-    refused = [t for t in untrusted if t not in TRUSTED_CALLABLES and not t.startswith(_TRUSTED_PREFIXES)]
+    refused = [t for t in untrusted if t not in TRUSTED_TYPES and not t.startswith(_TRUSTED_PREFIXES)]
     if refused:
         raise ModelError(f"{model_path}: refusing to load unknown types: {', '.join(sorted(refused))}")
     try:

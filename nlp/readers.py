@@ -59,14 +59,29 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
     if not root.is_dir():
         yield root, root.stem or root.name
         return
-    for directory, subdirs, files in os.walk(root, followlinks=False):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(directory, name)
-            relative = path.relative_to(root).with_suffix("")
-            yield path, relative.as_posix()
+    pending = [_sorted_entries(root)]
+    while pending:
+        entry = next(pending[-1], None)
+        if entry is None:
+            pending.pop()
+        elif entry.is_dir(follow_symlinks=False):
+            if os.access(entry.path, os.R_OK | os.X_OK):
+                pending.append(_sorted_entries(Path(entry.path)))
+            else:  # reported by read_file as "cannot list directory"
+                yield Path(entry.path), Path(entry.path).relative_to(root).as_posix()
+        elif not entry.is_symlink() or Path(entry.path).is_file():
+            path = Path(entry.path)
+            yield path, path.relative_to(root).with_suffix("").as_posix()
+
+
+def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
+    """Visible entries of ``directory`` sorted by name (an unreadable directory has none)."""
+    try:
+        with os.scandir(directory) as scan:
+            entries = [e for e in scan if not e.name.startswith(".")]
+    except OSError:
+        return iter(())
+    return iter(sorted(entries, key=lambda e: e.name))
 
 
 def read_file(
@@ -196,7 +211,7 @@ def _read_text(path: Path, max_bytes: int) -> str:
     except FileNotFoundError:
         raise InputError(source, "no such file or directory") from None
     except IsADirectoryError:
-        raise InputError(source, "is a directory") from None
+        raise InputError(source, "is a directory that cannot be listed (permission denied?)") from None
     except PermissionError:
         raise InputError(source, "permission denied") from None
     except OSError as error:

@@ -56,7 +56,9 @@ def parse_user_dict(lines: Iterable[str], name: str) -> list[tuple[str, int | No
         if not parts or parts[0].startswith("#"):
             continue
         word, freq, pos = parts[0], None, None
-        for part in parts[1:3]:
+        if len(parts) > 3:
+            raise ConfigError(f"{name}:{number}: expected 'word [freq] [pos]', got {line.strip()!r}")
+        for part in parts[1:]:
             if part.isdigit():
                 freq = int(part)
             elif pos is None:

@@ -1,0 +1,47 @@
+"""Shared helpers of the benchmark scripts: where the evaluation data is, and how to load it."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlp.annotate import Annotator  # noqa: E402
+from nlp.labelled import LabelOptions, read_examples  # noqa: E402
+from nlp.settings import Settings  # noqa: E402
+from nlp.training import featurize  # noqa: E402
+
+LABEL_MAP = ROOT / "benchmarks" / "thucnews_labels.tsv"
+
+
+def data_argument(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
+                        help="folder holding thucnews_titles/, cnews_sample_1000/, ... (default: ../shared/data)")
+    return parser
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"missing evaluation data: {path} (pass --data)")
+    return path
+
+
+def load(paths, annotator: Annotator, *, chinese_labels: bool = False) -> tuple[list[str], list[str]]:
+    """Documents and labels of labelled files; THUCNews English ids renamed to Chinese on request."""
+    options = LabelOptions(label_map=LABEL_MAP if chinese_labels else None)
+    return featurize(read_examples([str(p) for p in paths], options), annotator)
+
+
+def machine() -> str:
+    import os
+
+    return f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def default_annotator() -> Annotator:
+    return Annotator(Settings())

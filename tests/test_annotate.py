@@ -1,0 +1,74 @@
+import jsonschema
+import pytest
+
+from conftest import make_post
+from nlp.annotate import Annotator, load_schema, to_json_line
+from nlp.article import Article, Failure
+from nlp.readers import read_articles
+from nlp.runner import annotate_records
+from nlp.settings import Settings
+
+SCHEMA = load_schema()
+REQUIRED = ["schema_version", "id", "source", "title", "date", "categories", "author", "editor", "language", "text",
+            "stats", "keywords", "category", "model"]
+
+BODY = ("<div>\n<p>　　芯片企业发布新一代处理器，芯片性能提升三成，处理器功耗下降。</p>\n"
+        "<p>　　分析人士认为，国产芯片产业链正在完善。</p>\n<p class=\"article-editor\">责任编辑：赵六 </p>\n</div>")
+
+
+@pytest.fixture()
+def article():
+    return Article(id="a1", source="a1.md", title="新一代芯片发布", body=BODY, date="2022-07-30T08:20:42+00:00",
+                   categories=("数码", "IT 之家", "资讯"), author="IT 之家", extra={"headimg": "x"})
+
+
+def test_annotation_has_every_key_in_order_and_matches_the_schema(article, tiny_model):
+    [record] = Annotator(Settings(), tiny_model).annotate_batch([article])
+    assert list(record)[: len(REQUIRED)] == REQUIRED
+    jsonschema.validate(record, SCHEMA)
+    assert record["editor"] == "赵六" and "责任编辑" not in record["text"]
+    assert record["keywords"][0]["word"] == "芯片"
+    assert record["category"]["label"] == "科技"
+    assert record["model"]["version"] == tiny_model.card.get("version", "")
+    assert record["stats"]["chars"] == len(record["text"]) and record["stats"]["tokens"] > 10
+    assert record["extra"] == {"headimg": "x"}
+
+
+def test_without_a_model_category_and_model_are_null(article):
+    [record] = Annotator(Settings()).annotate_batch([article])
+    assert record["category"] is None and record["model"] is None
+    jsonschema.validate(record, SCHEMA)
+
+
+@pytest.mark.parametrize("method", ["tfidf", "textrank"])
+def test_top_k_and_method(article, method):
+    [record] = Annotator(Settings(method=method, top_k=3)).annotate_batch([article])
+    assert len(record["keywords"]) == 3 and record["keywords"][0]["word"] == "芯片"
+
+
+def test_failures_become_error_records_in_place(article):
+    failure = Failure("bad", "bad.md", "InputError", "binary file (not text)")
+    records = Annotator(Settings()).annotate_batch([failure, article])
+    assert records[0] == {"schema_version": "1.0", "id": "bad", "source": "bad.md",
+                          "error": {"type": "InputError", "message": "binary file (not text)"}}
+    jsonschema.validate(records[0], SCHEMA)
+    assert records[1]["id"] == "a1"
+
+
+def test_json_lines_are_utf8_without_escapes_and_one_line(article):
+    line = to_json_line(Annotator(Settings()).annotate_batch([article])[0])
+    assert line.endswith("\n") and line.count("\n") == 1 and "芯片" in line and "\\u" not in line
+
+
+def test_same_bytes_for_any_number_of_jobs(tmp_path, tiny_model_dir):
+    for i in range(7):
+        (tmp_path / f"{i}.md").write_text(make_post(title=f"第{i}篇", body=BODY.replace("三成", f"{i}成")), "utf-8")
+    (tmp_path / "bad.md").write_bytes(b"\x00\x01")
+
+    def run(jobs):
+        records = annotate_records(read_articles([tmp_path]), Settings(), tiny_model_dir, jobs=jobs, chunk_size=2)
+        return "".join(to_json_line(r) for r in records)
+
+    one = run(1)
+    assert one == run(2) == run(1)
+    assert one.count("\n") == 8 and '"error"' in one

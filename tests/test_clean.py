@@ -1,0 +1,91 @@
+import json
+
+import pytest
+
+from nlp.clean import Cleaner, CleaningRules
+from nlp.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def cleaner():
+    return Cleaner(CleaningRules.load())
+
+
+SINA_LIKE = """<div>   
+<p>　　第一段<font cms-style="strong-Bold">加粗部分</font>继续。</p>
+<p>　　第二段&#123;花括号&#125;与&amp;符号。</p>
+<div class="img_wrapper"><img src="https://e.x/a.jpg"><span class="img_descr"></span></div>
+<script>var a = 1;</script><!-- 正文下iframe -->
+<style>.appendQr_wrap&#123;border:1px;&#125;</style>
+<div class="clearfix appendQr_wrap"><div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div></div>
+<p class="article-editor">责任编辑：郭某 </p>
+</div>   """
+
+
+def test_sina_like_body(cleaner):
+    result = cleaner.clean(SINA_LIKE, is_html=True)
+    assert result.text == "第一段加粗部分继续。\n第二段{花括号}与&符号。"
+    assert result.editor == "郭某"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("<p>甲</p><p>乙</p>", "甲\n乙"),
+        ("甲<br>乙<br/>丙", "甲\n乙\n丙"),
+        ("<ul><li>一</li><li>二</li></ul>", "一\n二"),
+        ("<p>a" + " " * 60 + "b</p>", "a b"),
+        ("<p>　　缩进　文字\u00a0空格</p>", "缩进 文字 空格"),
+        ("<p>零\u200b宽</p>", "零宽"),
+        ("<p>双重转义&amp;#123;x&amp;#125;</p>", "双重转义{x}"),
+        ("<div><iframe src='x'></iframe><img src='y'></div>", ""),
+        ("<p hidden>隐藏</p><p>可见</p>", "可见"),
+    ],
+)
+def test_html_to_clean_text(cleaner, body, expected):
+    assert cleaner.clean(body, is_html=True).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["文章纠错", "话题标签：游戏", "编者按：本文来自微信公众号“某号”，作者：某人，36氪经授权发布。", "查看知乎原文", "查看知乎讨论"],
+)
+def test_per_source_boilerplate_lines_are_dropped(cleaner, line):
+    assert cleaner.clean(f"正文内容。\n{line}", is_html=False).text == "正文内容。"
+
+
+@pytest.mark.parametrize("tail", ["（责任编辑：王强）", "责任编辑：王强", "(责任编辑:王强)"])
+def test_editor_is_taken_out_of_the_text(cleaner, tail):
+    result = cleaner.clean(f"<p>正文。</p><p>{tail}</p>", is_html=True)
+    assert (result.text, result.editor) == ("正文。", "王强")
+
+
+def test_plain_text_bodies_are_normalised_and_entities_decoded(cleaner):
+    result = cleaner.clean("　　第一段&#123;x&#125;。\n\n\n　　第二段。   ", is_html=False)
+    assert result.text == "第一段{x}。\n第二段。"
+
+
+def test_deeply_nested_html_does_not_overflow(cleaner):
+    depth = 20000
+    body = "<div>" * depth + "深处的文字" + "</div>" * depth
+    assert cleaner.clean(body, is_html=True).text == "深处的文字"
+
+
+def test_user_rules_extend_the_bundled_ones(tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"drop_selectors": [".ad"], "drop_lines": ["^更多精彩.*$"]}, ensure_ascii=False), "utf-8")
+    cleaner = Cleaner(CleaningRules.load([rules]))
+    text = cleaner.clean("<p>正文</p><div class='ad'>广告</div><p>更多精彩请关注</p><p>文章纠错</p>", is_html=True).text
+    assert text == "正文"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [("not json", "invalid JSON"), ('{"drop_lines": "x"}', "must be a list"), ('{"drop_lines": ["("]}', "invalid regular"),
+     ('{"editor_patterns": ["编辑：(.+)"]}', "no \\(\\?P<editor>")],
+)
+def test_bad_rule_files_fail_clearly(tmp_path, content, message):
+    rules = tmp_path / "rules.json"
+    rules.write_text(content, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        CleaningRules.load([rules])

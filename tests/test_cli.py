@@ -1,0 +1,146 @@
+"""Every command through typer's CliRunner, as a user would call it."""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from conftest import REPO, make_post
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def records(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture()
+def posts(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "a.md").write_text(make_post(title="芯片企业发布新处理器", body="<p>芯片性能提升，处理器功耗下降。</p>"), "utf-8")
+    (folder / "b.txt").write_text("球队获胜\n前锋在比赛中进球，球队获胜。", "utf-8")
+    return folder
+
+
+def test_annotate_writes_one_record_per_article(posts, tmp_path, tiny_model_dir):
+    out = tmp_path / "out.jsonl"
+    result = run("annotate", posts, "-o", out, "--model", tiny_model_dir, "--top-k", 3)
+    assert result.exit_code == 0, result.output
+    lines = records(out.read_text("utf-8"))
+    assert [r["id"] for r in lines] == ["a", "b"]
+    assert [r["category"]["label"] for r in lines] == ["科技", "体育"]
+    assert all(len(r["keywords"]) <= 3 for r in lines)
+    assert "2 articles annotated, 0 failed" in result.output
+
+
+def test_annotate_to_stdout_without_model(posts):
+    result = run("annotate", posts / "a.md", "--model", "none", "--method", "textrank")
+    assert result.exit_code == 0
+    [record] = records(result.stdout)
+    assert record["category"] is None and record["keywords"][0]["word"] in {"芯片", "处理器"}
+
+
+def test_annotate_uses_the_default_model_when_present(posts):
+    if not (REPO / "models" / "default" / "model.json").exists():
+        pytest.skip("no default model in models/")
+    result = run("annotate", posts / "a.md")
+    [record] = records(result.stdout)
+    assert record["model"]["name"] == "zh-news-default" and record["category"]["label"]
+
+
+def test_min_score_option(posts, tiny_model_dir):
+    result = run("annotate", posts / "a.md", "--model", tiny_model_dir, "--min-score", "1")
+    [record] = records(result.stdout)
+    assert record["category"]["label"] is None and record["category"]["top"]
+
+
+def test_bad_inputs_are_reported_and_the_rest_annotated(posts, tmp_path):
+    (posts / "c.md").write_bytes(b"\x00\x01\x02")
+    result = run("annotate", posts, tmp_path / "missing.md", "--model", "none")
+    assert result.exit_code == 1
+    lines = records(result.stdout)
+    assert [("error" in r) for r in lines] == [False, False, True, True]
+    assert "binary file" in lines[2]["error"]["message"] and "no such file" in lines[3]["error"]["message"]
+    assert "2 articles annotated, 2 failed" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["annotate", "x.md", "--model", "/nonexistent/model"], "model directory not found"),
+        (["annotate", "x.md", "--method", "bm25"], "unknown method"),
+        (["annotate", "x.md", "--engine", "thulac"], "unknown engine"),
+        (["evaluate", "x.jsonl"], "--model is required"),
+        (["train", "/nonexistent.jsonl", "-o", "/tmp/never"], "no such file"),
+    ],
+)
+def test_fatal_errors_are_one_line_and_exit_2(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("nlp: error:")]
+    assert len(errors) == 1 and message in errors[0]
+
+
+def test_train_then_evaluate(labelled_jsonl, tmp_path):
+    model_dir = tmp_path / "model"
+    result = run("train", labelled_jsonl, "-o", model_dir)
+    assert result.exit_code == 0, result.output
+    assert json.loads((model_dir / "model.json").read_text("utf-8"))["n_train"] == 24
+    table = run("evaluate", labelled_jsonl, "--model", model_dir)
+    assert table.exit_code == 0 and re.search(r"accuracy \d\.\d{4}", table.stdout) and "confusion matrix" in table.stdout
+    as_json = json.loads(run("evaluate", labelled_jsonl, "--model", model_dir, "--json").stdout)
+    assert {"accuracy", "macro_f1", "per_label", "confusion"} <= set(as_json) and as_json["accuracy"] > 0.9
+
+
+def test_evaluate_cross_validation(labelled_jsonl):
+    result = run("evaluate", labelled_jsonl, "--cv", 3, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 24
+
+
+def test_train_rejects_rare_labels(tmp_path):
+    data = tmp_path / "d.jsonl"
+    words = ["比赛", "银行", "芯片", "电影", "学校", "房价", "游戏", "天气"]
+    data.write_text("".join(json.dumps({"text": w, "label": "甲" if i < 6 else "乙"}, ensure_ascii=False) + "\n"
+                            for i, w in enumerate(words)), "utf-8")
+    result = run("train", data, "-o", tmp_path / "m")
+    assert result.exit_code == 2 and "'乙' (2)" in result.output
+
+
+def test_idf_builds_a_table_annotate_can_use(posts, tmp_path):
+    table = tmp_path / "idf.txt"
+    result = run("idf", posts, "-o", table, "--min-df", 1, "--no-merge")
+    assert result.exit_code == 0, result.output
+    words = dict(line.split() for line in table.read_text("utf-8").splitlines())
+    assert "芯片" in words and "球队" in words
+    annotated = run("annotate", posts / "a.md", "--idf", table, "--model", "none")
+    assert records(annotated.stdout)[0]["keywords"]
+
+
+def test_keywords_prints_word_and_score(posts):
+    result = run("keywords", posts / "a.md", "--top-k", 2)
+    assert result.exit_code == 0
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(lines) == 2 and all(float(score) > 0 for _, score in lines)
+
+
+def test_user_dict_everywhere(posts, tmp_path):
+    user_dict = tmp_path / "u.txt"
+    user_dict.write_text("性能提升 100 n\n", "utf-8")
+    result = run("keywords", posts / "a.md", "--user-dict", user_dict, "--top-k", 20)
+    assert "性能提升" in result.stdout
+
+
+def test_every_command_has_help_and_is_documented():
+    readme = (REPO / "README.md").read_text("utf-8")
+    for command in ["annotate", "train", "evaluate", "idf", "keywords"]:
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+        assert f"nlp {command}" in readme

@@ -1,0 +1,72 @@
+import pytest
+
+from nlp.errors import ConfigError
+from nlp.segment import Segmenter, Token, is_content, load_stopwords, parse_user_dict
+
+ENGINES = ["rjieba", "jieba"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def segmenter(request):
+    return Segmenter(engine=request.param)
+
+
+def test_tags_words_with_parts_of_speech(segmenter):
+    tokens = segmenter.tag("我国算力产业规模快速增长")
+    assert [t.word for t in tokens][:3] == ["我国", "算力", "产业"]
+    assert all(isinstance(t, Token) and t.pos for t in tokens)
+
+
+def test_bundled_domain_words_stay_whole(segmenter):
+    words = [t.word for t in segmenter.tag("工信部启动东数西算工程")]
+    assert "工信部" in words and "东数西算" in words
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_user_dictionary_is_private_to_the_segmenter(tmp_path, engine):
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("禾丰智能 1000 nt\n", encoding="utf-8")
+    with_dict = Segmenter(engine=engine, user_dicts=[user_dict])
+    plain = Segmenter(engine=engine)
+    assert Token("禾丰智能", "nt") in with_dict.tag("禾丰智能完成融资")
+    assert "禾丰智能" not in [t.word for t in plain.tag("禾丰智能完成融资")]
+
+
+def test_whitespace_is_not_a_token(segmenter):
+    assert all(t.word.strip() for t in segmenter.tag("甲 乙\n\n丙  丁"))
+    assert segmenter.tag("") == []
+
+
+@pytest.mark.parametrize("line", ["词 abc def ghi", "词 12 n x"])
+def test_malformed_user_dictionary_lines_fail_with_file_and_line(line):
+    with pytest.raises(ConfigError, match=r"^u\.txt:2: expected"):
+        parse_user_dict(["好词 5 n", line], "u.txt")
+
+
+def test_missing_user_dictionary_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read user dictionary"):
+        Segmenter(user_dicts=[tmp_path / "absent.txt"])
+
+
+def test_unknown_engine_is_rejected():
+    with pytest.raises(ConfigError, match="unknown engine"):
+        Segmenter(engine="nope")
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        (Token("算力", "n"), True),
+        (Token("的", "uj"), False),
+        (Token("表示", "v"), False),
+        (Token("，", "x"), False),
+        (Token("2022", "m"), False),
+        (Token("30%", "x"), False),
+        (Token("7月30日", "t"), False),
+        (Token("https://e.x/a", "eng"), False),
+        (Token("The", "eng"), False),
+        (Token("database", "eng"), True),
+    ],
+)
+def test_is_content(token, expected):
+    assert is_content(token, load_stopwords()) is expected
