@@ -25,7 +25,6 @@ dev: $(VENV)/.dev-installed
 demo: install
 	@mkdir -p $(OUT)
 	$(BIN)/nlp annotate corpus -o $(OUT)/demo.jsonl
-	@$(BIN)/python -m nlp.summary $(OUT)/demo.jsonl
 
 test: dev
 	$(BIN)/python -m pytest

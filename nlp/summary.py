@@ -1,12 +1,9 @@
-"""A short human summary of an annotation run (also ``python -m nlp.summary OUT.jsonl``)."""
+"""A short human summary of an annotation run, printed to stderr by ``nlp annotate``."""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 
@@ -26,18 +23,19 @@ class Summary:
         self.languages[record.get("language") or "other"] += 1
         category = record.get("category") or {}
         self.categories[category.get("label") or "(none)"] += 1
-        self.keywords.update(k["word"] for k in record.get("keywords", [])[:5])
+        self.keywords.update(k["word"] for k in record.get("keywords", [])[:3])
 
     def lines(self) -> list[str]:
         def top(counter: Counter[str], n: int) -> str:
             return ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]) or "-"
 
-        return [
+        shared = Counter({word: n for word, n in self.keywords.items() if n > 1})
+        lines = [
             f"{self.articles} articles annotated, {self.errors} failed",
             f"languages: {top(self.languages, 6)}",
             f"categories: {top(self.categories, 12)}",
-            f"top keywords: {top(self.keywords, 10)}",
         ]
+        return lines + ([f"keywords shared by several articles: {top(shared, 10)}"] if shared else [])
 
 
 def summarize(records: Iterable[dict[str, Any]]) -> Summary:
@@ -45,17 +43,3 @@ def summarize(records: Iterable[dict[str, Any]]) -> Summary:
     for record in records:
         summary.add(record)
     return summary
-
-
-def main(argv: list[str]) -> int:
-    path = Path(argv[0])
-    with path.open(encoding="utf-8") as handle:
-        summary = summarize(json.loads(line) for line in handle if line.strip())
-    print(f"wrote {summary.articles + summary.errors} records to {path}")
-    for line in summary.lines():
-        print("  " + line)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
