@@ -23,7 +23,7 @@ log = logging.getLogger("nlp.cli")
 
 UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
 Engine = typer.Option("rjieba", "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
-Method = typer.Option("tfidf", "--method", help="Keyword method: tfidf or textrank.")
+Method = typer.Option("combined", "--method", help="Keyword method: combined (default), tfidf or textrank.")
 TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article.")
 IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
 
@@ -130,20 +130,21 @@ def train(
     classes: Optional[Path] = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i)."),
     label_map: Optional[Path] = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels."),
     dev: List[Path] = typer.Option([], "--dev", help="Development data to measure the model on (default: a 10% hold-out)."),
-    c: float = typer.Option(0.5, "--c", help="Inverse regularisation of the linear SVM."),
+    classifier: str = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
+    c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
 ) -> None:
     """Train a category classifier and write it with its model card."""
     from nlp import modelio
-    from nlp.classify import TrainOptions
+    from nlp.classify import train_options
     from nlp.training import train_from_paths
 
     try:
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
                                  labels=_label_options(text_field, label_field, label_level, classes, label_map),
-                                 options=TrainOptions(c=c), dev_inputs=dev)
+                                 options=train_options(classifier, c), dev_inputs=dev)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
         raise _fail(str(error))

@@ -14,12 +14,23 @@ from . import SCHEMA_VERSION
 from .article import Article, Failure
 from .classify import Model, Prediction
 from .clean import Cleaner, CleaningRules
-from .errors import NlpError
-from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf
+from .errors import InputError, NlpError
+from .keyrank import Candidates, KeyRanker, candidate_features, select
+from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf, word_ranks
 from .language import detect_language
 from .segment import Segmenter, load_stopwords
 from .settings import Settings
 from .vectorize import document_string
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article after cleaning and segmentation: what every later stage reads."""
+
+    article: Article
+    text: str
+    editor: str | None
+    doc: Segmented
 
 
 @dataclass(frozen=True)
@@ -100,45 +111,60 @@ class Annotator:
     def segment(self, title: str, text: str) -> Segmented:
         return Segmented(tuple(self.segmenter.tag(title)), tuple(self.segmenter.tag(text)))
 
+    @cached_property
+    def ranker(self) -> KeyRanker:
+        return KeyRanker.bundled()
+
     def keywords(self, doc: Segmented) -> list[Keyword]:
         s = self.settings
         if s.method == "textrank":
             return textrank(doc, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window)
-        return tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, title_weight=s.title_weight)
+        if s.method == "tfidf":
+            return tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords,
+                         title_weight=s.title_weight)
+        found = self.keyword_candidates(doc)
+        return [Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k)]
+
+    def keyword_candidates(self, doc: Segmented) -> Candidates:
+        """Phrase candidates of ``doc`` with the features the ``combined`` ranker reads."""
+        s = self.settings
+        ranks = word_ranks(doc, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window)
+        return candidate_features(doc.title, doc.body, self.idf, ranks, self.stopwords, title_weight=s.title_weight)
 
     def document(self, article: Article) -> str:
         """The classifier's input for ``article`` (cleaned and segmented once)."""
-        cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
-        return document_string(self.segment(article.title, cleaned.text), self.stopwords)
+        return document_string(self.prepare(article).doc)
+
+    def prepare(self, article: Article) -> "Prepared":
+        """Clean and segment one article (raises NlpError)."""
+        try:
+            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+        except RecursionError:
+            raise InputError(article.source, "document nested too deeply to process") from None
+        return Prepared(article, cleaned.text, cleaned.editor, self.segment(article.title, cleaned.text))
 
     def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
         """One JSON record per input record, in order; a failing article becomes an error record."""
-        staged: list[tuple[Article, str, str | None, Segmented] | Failure] = []
-        for record in records:
-            staged.append(record if isinstance(record, Failure) else self._prepare(record))
-        docs = [document_string(item[3], self.stopwords) for item in staged if not isinstance(item, Failure)]
+        staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
+        docs = [document_string(item.doc) for item in staged if isinstance(item, Prepared)]
         predictions = iter(self.model.predict(docs, min_score=self.settings.min_score) if self.model else [])
         out = []
         for item in staged:
             if isinstance(item, Failure):
                 out.append(error_record(item))
-                continue
-            article, text, editor, doc = item
-            category = next(predictions) if self.model else None
-            out.append(self._annotation(article, text, editor, doc, category).to_dict())
+            else:
+                category = next(predictions) if self.model else None
+                out.append(self._annotation(item, category).to_dict())
         return out
 
-    def _prepare(self, article: Article) -> tuple[Article, str, str | None, Segmented] | Failure:
+    def _try_prepare(self, article: Article) -> "Prepared | Failure":
         try:
-            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
-            return article, cleaned.text, cleaned.editor, self.segment(article.title, cleaned.text)
+            return self.prepare(article)
         except NlpError as error:
             return Failure(article.id, article.source, type(error).__name__, str(error))
-        except RecursionError:
-            return Failure(article.id, article.source, "InputError", "document nested too deeply to process")
 
-    def _annotation(self, article: Article, text: str, editor: str | None, doc: Segmented,
-                    category: Prediction | None) -> Annotation:
+    def _annotation(self, prepared: "Prepared", category: Prediction | None) -> Annotation:
+        article, text, editor, doc = prepared.article, prepared.text, prepared.editor, prepared.doc
         return Annotation(
             id=article.id,
             source=article.source,

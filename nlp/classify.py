@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -20,16 +20,24 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from .errors import DataError
+from .errors import ConfigError, DataError
+from .nbsvm import NBLinearSVC
 from .vectorize import make_features
 
 log = logging.getLogger(__name__)
 ROUND = 6
 
 
+CLASSIFIERS = ("nbsvm", "svm")
+
+
 @dataclass(frozen=True)
 class TrainOptions:
-    c: float = 0.5
+    """``classifier``: ``nbsvm`` (naive-Bayes-scaled linear SVM, the default) or ``svm`` (plain LinearSVC)."""
+
+    classifier: str = "nbsvm"
+    c: float = 0.1
+    nb_alpha: float = 0.5
     calibration_folds: int = 3
     min_examples: int = 5
     holdout: float = 0.1
@@ -37,6 +45,13 @@ class TrainOptions:
     min_df: int = 2
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (1, 3)
+
+
+def train_options(classifier: str = "nbsvm", c: float | None = None, **kwargs: Any) -> TrainOptions:
+    """Options with the regularisation that suits ``classifier`` unless ``c`` is given."""
+    if c is None:
+        c = {"nbsvm": 0.1, "svm": 0.5}.get(classifier, 0.1)
+    return TrainOptions(classifier=classifier, c=c, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -77,12 +92,25 @@ class Evaluation:
         }
 
 
+def fingerprints(docs: Sequence[str]) -> np.ndarray:
+    """Sorted 64-bit hashes of documents: lets a model tell which texts it was trained on, without keeping them."""
+    values = {int.from_bytes(hashlib.blake2b(d.encode("utf-8"), digest_size=8).digest(), "little") for d in docs}
+    return np.array(sorted(values), dtype=np.uint64)
+
+
 @dataclass
 class Model:
-    """A fitted pipeline and its card (labels, data, settings, metrics, versions)."""
+    """A fitted pipeline, its card (labels, data, settings, metrics, versions) and training fingerprints."""
 
     pipeline: Pipeline
     card: dict[str, Any] = field(default_factory=dict)
+    trained_on: np.ndarray | None = None
+
+    def overlap(self, docs: Sequence[str]) -> int:
+        """How many of ``docs`` were among the training documents (0 when unknown)."""
+        if self.trained_on is None or not len(docs):
+            return 0
+        return int(np.isin(fingerprints(docs), self.trained_on).sum())
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -105,15 +133,18 @@ class Model:
 
 def dedupe(docs: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str], int]:
     """Drop exact duplicate documents (first one wins); returns docs, labels, number dropped."""
+    keep = unique_indices(docs)
+    return [docs[i] for i in keep], [labels[i] for i in keep], len(docs) - len(keep)
+
+
+def unique_indices(docs: Sequence[str]) -> list[int]:
     seen: set[str] = set()
-    kept_docs, kept_labels = [], []
-    for doc, label in zip(docs, labels):
-        if doc in seen:
-            continue
-        seen.add(doc)
-        kept_docs.append(doc)
-        kept_labels.append(label)
-    return kept_docs, kept_labels, len(docs) - len(kept_docs)
+    keep = []
+    for index, doc in enumerate(docs):
+        if doc not in seen:
+            seen.add(doc)
+            keep.append(index)
+    return keep
 
 
 def data_hash(docs: Sequence[str], labels: Sequence[str]) -> str:
@@ -135,37 +166,49 @@ def check_labels(labels: Sequence[str], min_examples: int) -> Counter[str]:
 
 
 def build_pipeline(options: TrainOptions) -> Pipeline:
-    svm = LinearSVC(C=options.c, class_weight="balanced", random_state=options.seed)
-    calibrated = CalibratedClassifierCV(svm, cv=options.calibration_folds, method="sigmoid", ensemble=False)
+    if options.classifier == "nbsvm":
+        linear = NBLinearSVC(C=options.c, alpha=options.nb_alpha, random_state=options.seed)
+    elif options.classifier == "svm":
+        linear = LinearSVC(C=options.c, class_weight="balanced", random_state=options.seed)
+    else:
+        raise ConfigError(f"unknown classifier {options.classifier!r}; choose one of {', '.join(CLASSIFIERS)}")
+    calibrated = CalibratedClassifierCV(linear, cv=options.calibration_folds, method="sigmoid", ensemble=False)
     features = make_features(word_ngrams=options.word_ngrams, char_ngrams=options.char_ngrams, min_df=options.min_df)
     return Pipeline([("features", features), ("classifier", calibrated)])
 
 
-def fit(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = TrainOptions()) -> Pipeline:
-    pipeline = build_pipeline(options).fit(list(docs), list(labels))
+def fit(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = TrainOptions(),
+        sample_weight: Sequence[float] | None = None) -> Pipeline:
+    """Fit the pipeline; ``sample_weight`` lets some documents (full articles among titles, say) count more."""
+    extra = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight, dtype=float)}
+    pipeline = build_pipeline(options).fit(list(docs), list(labels), **extra)
     for calibrated in pipeline.named_steps["classifier"].calibrated_classifiers_:
-        svm = calibrated.estimator  # float32 weights: half the size, same predictions to 1e-6
-        svm.coef_ = svm.coef_.astype(np.float32)
-        svm.intercept_ = svm.intercept_.astype(np.float32)
+        linear = calibrated.estimator  # float32 weights: half the size, same predictions to 1e-6
+        linear.coef_ = linear.coef_.astype(np.float32)
+        linear.intercept_ = linear.intercept_.astype(np.float32)
     return pipeline
 
 
 def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = TrainOptions(),
-          *, dev: tuple[Sequence[str], Sequence[str]] | None = None) -> Model:
+          *, dev: tuple[Sequence[str], Sequence[str]] | None = None,
+          sample_weight: Sequence[float] | None = None) -> Model:
     """Deduplicate, check labels, measure on ``dev`` (or a stratified hold-out), then fit on all data."""
-    docs, labels, dropped = dedupe(docs, labels)
+    keep = unique_indices(docs)
+    dropped = len(docs) - len(keep)
+    docs, labels = [docs[i] for i in keep], [labels[i] for i in keep]
+    weights = None if sample_weight is None else [sample_weight[i] for i in keep]
     counts = check_labels(labels, options.min_examples)
     if dev is not None:
-        evaluation = evaluate(Model(fit(docs, labels, options)), *dev)
-        measured_on = "dev"
+        pipeline = fit(docs, labels, options, weights)
+        evaluation, measured_on = evaluate(Model(pipeline), *dev), "dev"
     elif options.holdout > 0:
         train_docs, test_docs, train_labels, test_labels = train_test_split(
             docs, labels, test_size=options.holdout, stratify=labels, random_state=options.seed)
         evaluation = evaluate(Model(fit(train_docs, train_labels, options)), test_docs, test_labels)
         measured_on = f"stratified hold-out of {options.holdout:.0%}"
+        pipeline = fit(docs, labels, options, weights)
     else:
-        evaluation, measured_on = None, None
-    pipeline = fit(docs, labels, options)
+        pipeline, evaluation, measured_on = fit(docs, labels, options, weights), None, None
     card = {
         "labels": [str(c) for c in pipeline.classes_],
         "n_train": len(docs),
@@ -177,14 +220,19 @@ def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Tr
         "metrics": evaluation.to_dict() if evaluation else None,
         "metrics_measured_on": measured_on,
     }
-    return Model(pipeline, card)
+    return Model(pipeline, card, fingerprints(docs))
 
 
 def evaluate(model: Model, docs: Sequence[str], labels: Sequence[str]) -> Evaluation:
     """Accuracy, macro/weighted F1, per-label P/R/F1, confusion matrix and calibration error."""
     if not docs:
         raise DataError("nothing to evaluate: no labelled documents")
-    return score(model.predict(docs, top_n=len(model.labels)), labels, known=model.labels)
+    result = score(model.predict(docs, top_n=len(model.labels)), labels, known=model.labels)
+    overlap = model.overlap(docs)
+    if overlap:
+        note = f"{overlap} of {len(set(docs))} distinct evaluation texts were in the model's training data"
+        result = replace(result, warnings=result.warnings + (note,))
+    return result
 
 
 def score(predictions: Sequence[Prediction], labels: Sequence[str], *, known: Sequence[str] = ()) -> Evaluation:

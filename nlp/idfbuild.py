@@ -7,7 +7,8 @@ from typing import Iterable, Iterator
 
 from .annotate import Annotator
 from .article import Failure
-from .keywords import IdfTable
+from .errors import NlpError
+from .keywords import IdfTable, document_terms
 from .readers import read_articles
 from .settings import Settings
 
@@ -23,10 +24,13 @@ def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), 
             if isinstance(record, Failure):
                 counts["failed"] += 1
                 continue
-            cleaned = annotator.cleaner.clean(record.body, is_html=record.is_html)
-            doc = annotator.segment(record.title, cleaned.text)
+            try:
+                doc = annotator.prepare(record).doc
+            except NlpError:
+                counts["failed"] += 1
+                continue
             counts["docs"] += 1
-            yield {t.word for part in (doc.title, doc.body) for t in part}
+            yield document_terms(doc, annotator.stopwords)
 
     table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
     return table, counts["docs"], counts["failed"]

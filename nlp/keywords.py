@@ -15,7 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
+import scipy.sparse as sp
+
 from .errors import ConfigError
+from .phrases import spans
 from .segment import Token, is_content
 
 ROUND = 6
@@ -56,6 +60,9 @@ class IdfTable:
 
     def __len__(self) -> int:
         return len(self.idf)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.idf
 
     @classmethod
     def jieba_default(cls) -> "IdfTable":
@@ -98,6 +105,12 @@ class IdfTable:
         Path(path).write_text("".join(lines), encoding="utf-8")
 
 
+def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:
+    """The terms an IDF table counts for one document: its distinct words and phrase candidates."""
+    words = {t.word for part in (doc.title, doc.body) for t in part}
+    return words | {s.text for part in (doc.title, doc.body) for s in spans(part, stopwords)}
+
+
 def candidates(tokens: Sequence[Token], pos: frozenset[str], stopwords: frozenset[str]) -> list[str]:
     """Words that may be keywords: content tokens of an allowed part of speech, 2+ characters."""
     return [t.word for t in tokens if t.pos in pos and len(t.word) >= 2 and is_content(t, stopwords)]
@@ -133,32 +146,50 @@ def textrank(
     stopwords: frozenset[str],
     window: int = 5,
     damping: float = 0.85,
-    iterations: int = 30,
+    iterations: int = 50,
 ) -> list[Keyword]:
-    """PageRank over the co-occurrence graph of candidates within ``window`` (title and body kept apart)."""
-    graph: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for part in (doc.title, doc.body):
-        words = candidates(part, pos, stopwords)
-        for i, word in enumerate(words):
-            graph[word]  # noqa: B018 - a lone candidate is still a node
-            for other in words[i + 1 : i + window]:
-                if other != word:
-                    graph[word][other] += 1
-                    graph[other][word] += 1
-    if not graph:
-        return []
-    nodes = sorted(graph)
-    out_weight = {node: sum(graph[node].values()) for node in nodes}
-    rank = {node: 1.0 / len(nodes) for node in nodes}
+    """PageRank over the co-occurrence graph of candidates within ``window`` (title and body kept apart),
+    scaled so that the best word scores 1.0."""
+    ranks = word_ranks(doc, pos=pos, stopwords=stopwords, window=window, damping=damping, iterations=iterations)
+    return _top(ranks, top_k)
+
+
+def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str], window: int = 5,
+               damping: float = 0.85, iterations: int = 50) -> dict[str, float]:
+    """TextRank score of every candidate word (best = 1.0); {} for a document without candidates."""
+    parts = [candidates(part, pos, stopwords) for part in (doc.title, doc.body)]
+    nodes = sorted({word for words in parts for word in words})
+    if not nodes:
+        return {}
+    index = {word: i for i, word in enumerate(nodes)}
+    rows, cols = [], []
+    for words in parts:
+        ids = [index[w] for w in words]
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 : i + window]:
+                if a != b:
+                    rows += [a, b]
+                    cols += [b, a]
+    n = len(nodes)
+    if n <= 400:  # dense is faster for news-sized graphs
+        weights = np.zeros((n, n))
+        np.add.at(weights, (rows, cols), 1.0)
+        out_weight = weights.sum(axis=1)
+        transition = (weights / np.where(out_weight > 0, out_weight, 1.0)[:, None]).T
+    else:
+        weights = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))  # duplicates add up
+        out_weight = np.asarray(weights.sum(axis=1)).ravel()
+        inverse = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
+        transition = (sp.diags(inverse) @ weights).T.tocsr()
+    rank = np.full(n, 1.0 / n)
     for _ in range(iterations):
-        rank = {
-            node: (1 - damping) + damping * sum(
-                weight / out_weight[other] * rank[other] for other, weight in sorted(graph[node].items())
-            )
-            for node in nodes
-        }
-    top = max(rank.values())
-    return _top({node: value / top for node, value in rank.items()}, top_k)
+        updated = (1 - damping) + damping * (transition @ rank)
+        converged = np.abs(updated - rank).max() < 1e-6
+        rank = updated
+        if converged:
+            break
+    rank /= rank.max()
+    return {word: float(rank[i]) for i, word in enumerate(nodes)}
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

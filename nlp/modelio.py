@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import SCHEMA_VERSION, __version__
 from .classify import Model
 from .errors import ModelError
@@ -27,6 +29,7 @@ from .vectorize import TRUSTED_TYPES
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 CARD_FILE = "model.json"
+FINGERPRINT_FILE = "fingerprints.npy"
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
 
@@ -52,6 +55,10 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
         model_path = staging / MODEL_FILE
         sio.dump(model.pipeline, model_path)
         digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
+        extra = {}
+        if model.trained_on is not None:
+            np.save(staging / FINGERPRINT_FILE, model.trained_on, allow_pickle=False)
+            extra["fingerprints_sha256"] = hashlib.sha256((staging / FINGERPRINT_FILE).read_bytes()).hexdigest()
         card = {
             "name": name or directory.name,
             "version": digest[:12],
@@ -61,6 +68,7 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
             "model_sha256": digest,
             "model_bytes": model_path.stat().st_size,
             **model.card,
+            **extra,
             "library_versions": library_versions(),
         }
         (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -96,7 +104,23 @@ def load(directory: Path) -> Model:
         raise ModelError(f"{model_path}: cannot load model ({type(error).__name__}: {error})") from None
     if not hasattr(pipeline, "predict_proba"):
         raise ModelError(f"{model_path}: the stored object is not a classifier with probabilities")
-    return Model(pipeline, card)
+    return Model(pipeline, card, _load_fingerprints(directory, card))
+
+
+def _load_fingerprints(directory: Path, card: dict[str, Any]) -> np.ndarray | None:
+    path = directory / FINGERPRINT_FILE
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if card.get("fingerprints_sha256") and hashlib.sha256(data).hexdigest() != card["fingerprints_sha256"]:
+        raise ModelError(f"{path}: checksum does not match the model card (file changed or truncated)")
+    try:
+        values = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as error:
+        raise ModelError(f"{path}: unreadable fingerprints: {error}") from None
+    if values.dtype != np.uint64 or values.ndim != 1:
+        raise ModelError(f"{path}: fingerprints must be a 1-d uint64 array")
+    return values
 
 
 def read_card(directory: Path) -> dict[str, Any]:

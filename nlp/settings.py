@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 ENGINES = ("rjieba", "jieba")
-METHODS = ("tfidf", "textrank")
+METHODS = ("combined", "tfidf", "textrank")
 
 # Parts of speech that can be keywords (jieba/ICTCLAS tag set).
 KEYWORD_POS = frozenset(
@@ -27,7 +27,7 @@ class Settings:
     engine: str = "rjieba"
     user_dicts: tuple[Path, ...] = ()
     boilerplate_files: tuple[Path, ...] = ()
-    method: str = "tfidf"
+    method: str = "combined"
     top_k: int = 10
     idf_path: Path | None = None
     keyword_pos: frozenset[str] = field(default=KEYWORD_POS)

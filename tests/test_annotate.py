@@ -40,7 +40,7 @@ def test_without_a_model_category_and_model_are_null(article):
     jsonschema.validate(record, SCHEMA)
 
 
-@pytest.mark.parametrize("method", ["tfidf", "textrank"])
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
 def test_top_k_and_method(article, method):
     [record] = Annotator(Settings(method=method, top_k=3)).annotate_batch([article])
     assert len(record["keywords"]) == 3 and record["keywords"][0]["word"] == "芯片"

@@ -83,3 +83,27 @@ def test_calibration_error_of_perfectly_calibrated_predictions_is_zero():
     predictions = [Prediction("a", 1.0, (("a", 1.0),)), Prediction("b", 0.5, (("b", 0.5),)), Prediction("b", 0.5, (("b", 0.5),))]
     assert expected_calibration_error(predictions, ["a", "b", "c"]) == 0.0
     assert expected_calibration_error(predictions, ["z", "z", "z"]) == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_evaluate_warns_when_evaluation_texts_were_trained_on(tiny_model, docs_labels):
+    docs, labels = docs_labels
+    result = evaluate(tiny_model, docs[:3], labels[:3])
+    assert any("3 of 3 distinct evaluation texts were in the model's training data" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("classifier", ["nbsvm", "svm"])
+def test_both_classifiers_train_and_persist(docs_labels, classifier, tmp_path):
+    from nlp import modelio
+    from nlp.classify import train_options
+
+    docs, labels = docs_labels
+    model = train(docs, labels, train_options(classifier, min_df=1, holdout=0.0))
+    modelio.save(model, tmp_path / "m")
+    assert modelio.load(tmp_path / "m").predict(docs[:2]) == model.predict(docs[:2])
+
+
+def test_unknown_classifier_is_a_config_error(docs_labels):
+    from nlp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown classifier"):
+        train(*docs_labels, TrainOptions(classifier="forest", min_df=1, holdout=0.0))

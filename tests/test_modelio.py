@@ -25,12 +25,12 @@ def test_saving_replaces_an_existing_model_atomically(tiny_model, tmp_path):
     modelio.save(tiny_model, target)
     modelio.save(tiny_model, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
-    assert sorted(p.name for p in target.iterdir()) == ["model.json", "model.skops"]
+    assert sorted(p.name for p in target.iterdir()) == ["fingerprints.npy", "model.json", "model.skops"]
 
 
 def copy_model(source, target):
     target.mkdir()
-    for name in ("model.json", "model.skops"):
+    for name in ("model.json", "model.skops", "fingerprints.npy"):
         (target / name).write_bytes((source / name).read_bytes())
     return target
 
@@ -95,3 +95,16 @@ def test_bad_cards_fail_clearly(tiny_model_dir, tmp_path, card, message):
 def test_missing_directory(tmp_path):
     with pytest.raises(ModelError, match="model directory not found"):
         modelio.load(tmp_path / "absent")
+
+
+def test_fingerprints_survive_the_round_trip_and_flag_overlap(tiny_model, tiny_model_dir):
+    loaded = modelio.load(tiny_model_dir)
+    assert (loaded.trained_on == tiny_model.trained_on).all() and len(loaded.trained_on) == 24
+    assert loaded.overlap(["前锋 进球 从未 见过"]) == 0
+
+
+def test_tampered_fingerprints_fail_clearly(tiny_model_dir, tmp_path):
+    broken = copy_model(tiny_model_dir, tmp_path / "m")
+    (broken / "fingerprints.npy").write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(ModelError, match="fingerprints.npy: checksum does not match"):
+        modelio.load(broken)

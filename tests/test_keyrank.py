@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from nlp.errors import ConfigError
+from nlp.keyrank import FEATURES, KeyRanker, candidate_features, select
+from nlp.keywords import IdfTable
+from nlp.segment import Token, load_stopwords
+
+STOP = load_stopwords()
+
+
+def test_features_cover_every_candidate_once():
+    title = [Token("数据中心", "n"), Token("建设", "vn")]
+    body = [Token("数据中心", "n"), Token("建设", "vn"), Token("加快", "v"), Token("，", "x"), Token("数据中心", "n")]
+    found = candidate_features(title, body, IdfTable({"数据中心": 5.0, "建设": 2.0}), {"数据中心": 1.0, "建设": 0.5}, STOP)
+    assert set(found.texts) == {"数据中心", "建设", "数据中心建设"}
+    assert found.features.shape == (3, len(FEATURES))
+    row = dict(zip(FEATURES, found.features[found.texts.index("数据中心")]))
+    assert row["in_title"] == 1.0 and row["tfidf_rel"] == 1.0 and row["textrank_rel"] == 1.0 and row["single_token"] == 1.0
+    phrase = dict(zip(FEATURES, found.features[found.texts.index("数据中心建设")]))
+    assert phrase["tokens"] == 2 and phrase["in_idf_table"] == 0.0 and phrase["log_substrings"] > 0
+
+
+def test_empty_documents_have_no_candidates():
+    found = candidate_features([], [], IdfTable({"x": 1.0}), {}, STOP)
+    assert found.texts == () and found.features.shape == (0, len(FEATURES))
+
+
+def test_select_skips_candidates_inside_chosen_ones_and_breaks_ties_by_text():
+    chosen = select(["数据中心建设", "数据中心", "算力", "乙", "甲"], np.array([0.9, 0.8, 0.7, 0.5, 0.5]), 4)
+    assert chosen == [("数据中心建设", 0.9), ("算力", 0.7), ("乙", 0.5), ("甲", 0.5)]
+
+
+def test_bundled_ranker_scores_are_probabilities():
+    ranker = KeyRanker.bundled()
+    scores = ranker.score(np.zeros((2, len(FEATURES))))
+    assert scores.shape == (2,) and np.all((0 < scores) & (scores < 1))
+    assert ranker.info["out_of_fold_f1_at_5"]
+
+
+def test_ranker_weights_must_match_the_features():
+    data = KeyRanker.bundled().to_dict()
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ConfigError, match="other features"):
+        KeyRanker.from_dict(data)

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from nlp.nbsvm import NBLinearSVC
+
+# Feature 0 marks class a, feature 1 class b, feature 2 class c, feature 3 is noise.
+X = sp.csr_matrix(np.array([
+    [1, 0, 0, 1], [1, 0, 0, 0], [2, 0, 0, 1],
+    [0, 1, 0, 1], [0, 2, 0, 0], [0, 1, 0, 0],
+    [0, 0, 1, 1], [0, 0, 1, 0], [0, 0, 2, 1],
+], dtype=np.float32))
+y = np.array(list("aaabbbccc"))
+
+
+def test_learns_separable_classes():
+    model = NBLinearSVC(C=1.0).fit(X, y)
+    assert list(model.predict(X)) == list(y)
+    assert model.coef_.shape == (3, 4) and model.coef_.dtype == np.float32
+
+
+def test_decision_function_is_one_linear_map():
+    model = NBLinearSVC().fit(X, y)
+    expected = X.toarray() @ model.coef_.T + model.intercept_
+    assert np.allclose(model.decision_function(X), expected, atol=1e-5)
+
+
+def test_the_class_marker_gets_the_largest_weight():
+    model = NBLinearSVC(C=1.0).fit(X, y)
+    assert [int(np.argmax(row)) for row in model.coef_] == [0, 1, 2]
+
+
+def test_is_a_well_behaved_estimator():
+    model = NBLinearSVC(C=0.3, alpha=2.0)
+    assert clone(model).get_params() == {"C": 0.3, "alpha": 2.0, "max_iter": 2000, "random_state": 0}
+    with pytest.raises(Exception, match="not fitted"):
+        model.decision_function(X)
