@@ -138,15 +138,23 @@ def _last_pos(found: Sequence[Span], tokens) -> dict[str, str]:
 
 
 def _nesting(found: Sequence[Span]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """(text -> texts of spans containing it, text -> texts of spans inside it) from token positions."""
+    """(text -> texts of spans containing it, text -> texts of spans inside it) from token positions.
+
+    Each distinct text is expanded once (at its first occurrence): nesting is a property of the
+    text, not of where it stands.
+    """
     by_position = {(s.start, s.end): s.text for s in found}
     inside: dict[str, set[str]] = {}
     contains: dict[str, set[str]] = {}
+    seen: set[str] = set()
     for s in found:
+        if s.n_tokens == 1 or s.text in seen:
+            continue
+        seen.add(s.text)
         for a in range(s.start, s.end):
             for b in range(a + 1, s.end + 1):
-                if (a, b) != (s.start, s.end) and (a, b) in by_position:
-                    sub = by_position[(a, b)]
+                sub = by_position.get((a, b))
+                if sub is not None and (a, b) != (s.start, s.end):
                     contains.setdefault(s.text, set()).add(sub)
                     inside.setdefault(sub, set()).add(s.text)
     return inside, contains

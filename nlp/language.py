@@ -26,7 +26,7 @@ def _is_hangul(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff"
 
 
-def detect_language(text: str, *, sample: int = 4000) -> str:
+def detect_language(text: str, *, sample: int = 1200) -> str:
     """Best guess of the language of ``text`` from its first ``sample`` characters."""
     head = text[:sample]
     han = kana = hangul = latin = hans = hant = 0

@@ -10,8 +10,7 @@ measure word, time or locality word, and is 2 to ``max_chars`` characters long.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from .segment import Token
 
@@ -22,8 +21,7 @@ JOINERS = frozenset({"-", "·"})
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A candidate occurrence: the text and its first and last token positions."""
 
     text: str
@@ -64,16 +62,16 @@ def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int
     """Every candidate span of ``tokens``, in text order."""
     out = []
     for offset, run in chunks(tokens, stopwords):
-        for i, first in enumerate(run):
-            if first.pos in EDGE_POS or first.word in JOINERS:
+        edge = [t.pos in EDGE_POS or t.word in JOINERS for t in run]
+        for i in range(len(run)):
+            if edge[i]:
                 continue
             text = ""
             for j in range(i, min(len(run), i + max_tokens)):
                 text = join(text, run[j].word)
-                last = run[j]
                 if len(text) > max_chars:
                     break
-                if last.pos in EDGE_POS or last.word in JOINERS or len(text) < 2 or _NUMERIC.match(text):
+                if edge[j] or len(text) < 2 or _NUMERIC.match(text):
                     continue
                 out.append(Span(text, offset + i, offset + j + 1, j - i + 1))
     return out

@@ -90,11 +90,13 @@ def read_file(
     """All records of one file; a file that cannot be read yields one Failure."""
     source = str(path)
     try:
-        text = _read_text(path, max_bytes)
-        if _is_jsonl(path, text):
-            lines = iter(text.split("\n"))
-            yield from read_jsonl_lines(lines, source, naive_offset=naive_offset)
+        head = _read_head(path)
+        if not head.strip():
+            raise InputError(source, "empty file")
+        if _is_jsonl(path, head):
+            yield from read_jsonl_lines(_stream_lines(path), source, naive_offset=naive_offset)
             return
+        text = _read_text(path, max_bytes)
         yield parse_document(text, source=source, article_id=article_id, naive_offset=naive_offset)
     except InputError as error:
         yield Failure(article_id, source, "InputError", error.reason)
@@ -201,32 +203,75 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _read_head(path: Path, size: int = 4096) -> str:
+    """The first bytes of a file as text (for telling JSON Lines from documents)."""
+    with _opening(path):
+        with path.open("rb") as handle:
+            head = handle.read(size)
+    return head.decode("utf-8-sig", errors="ignore")
+
+
+def _stream_lines(path: Path) -> Iterator[str]:
+    """JSON Lines, one decoded line at a time: a file of any size in bounded memory.
+
+    Each line is decoded on its own (UTF-8, else GB18030); a line no encoding accepts becomes
+    invalid JSON and so an error record naming the line, never a silent drop.
+    """
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle):
+            if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                try:
+                    yield raw.decode("gb18030").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    yield "\x00undecodable line"
+
+
+class _opening:
+    """Turns OS errors while opening a path into InputErrors naming it."""
+
+    def __init__(self, path: Path) -> None:
+        self.source = str(path)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or not isinstance(error, OSError):
+            return False
+        if isinstance(error, FileNotFoundError):
+            raise InputError(self.source, "no such file or directory") from None
+        if isinstance(error, IsADirectoryError):
+            raise InputError(self.source, "is a directory that cannot be listed (permission denied?)") from None
+        if isinstance(error, PermissionError):
+            raise InputError(self.source, "permission denied") from None
+        raise InputError(self.source, f"cannot read: {error.strerror or error}") from None
+
+
 def _read_text(path: Path, max_bytes: int) -> str:
     source = str(path)
-    try:
+    with _opening(path):
         size = path.stat().st_size
         if size > max_bytes:
             raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} (see --max-bytes)")
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file or directory") from None
-    except IsADirectoryError:
-        raise InputError(source, "is a directory that cannot be listed (permission denied?)") from None
-    except PermissionError:
-        raise InputError(source, "permission denied") from None
-    except OSError as error:
-        raise InputError(source, f"cannot read: {error.strerror or error}") from None
     if not data.strip():
         raise InputError(source, "empty file")
     return decode_bytes(data, source)
 
 
-def _is_jsonl(path: Path, text: str) -> bool:
+def _is_jsonl(path: Path, head: str) -> bool:
     if path.suffix.lower() in JSONL_SUFFIXES:
         return True
-    first = text.lstrip().split("\n", 1)[0].strip()
+    stripped = head.lstrip()
+    first = stripped.split("\n", 1)[0].strip()
     if not first.startswith("{"):
         return False
+    if "\n" not in stripped:  # a first line longer than the head: JSON, not prose
+        return True
     try:
         return isinstance(json.loads(first), dict)
     except ValueError:

@@ -7,6 +7,7 @@ results come back in input order, so the output bytes do not depend on ``jobs``.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 import multiprocessing
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -44,8 +45,19 @@ def annotate_records(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(settings, model_dir)) as pool:
-        for batch in pool.imap(_work, chunks):
-            yield from batch
+        yield from _bounded_map(pool, chunks, ahead=2 * jobs)
+
+
+def _bounded_map(pool, chunks: Iterator[list[Any]], *, ahead: int) -> Iterator[dict[str, Any]]:
+    """Like ``pool.imap`` but never reads more than ``ahead`` chunks beyond the one being written,
+    so memory stays flat however large the input (``imap`` would queue the whole input)."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_work, (chunk,)))
+        if len(pending) > ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

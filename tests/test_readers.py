@@ -117,3 +117,28 @@ def test_files_over_the_size_limit_are_refused(tmp_path):
     path.write_text("标题\n" + "字" * 1000, encoding="utf-8")
     [failure] = records(path, max_bytes=100)
     assert isinstance(failure, Failure) and "over the limit of 100" in failure.message
+
+
+def test_jsonl_is_streamed_line_by_line_with_per_line_decoding(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps({"id": "u", "text": "统一码"}, ensure_ascii=False).encode("utf-8")
+    gbk = json.dumps({"id": "g", "text": "国标码"}, ensure_ascii=False).encode("gbk")
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\r\n" + gbk + b"\n" + b"\xff\xfe\x00{\n")
+    out = records(path)
+    assert [getattr(r, "body", None) for r in out[:2]] == ["统一码", "国标码"]
+    assert isinstance(out[2], Failure) and out[2].source == f"{path}:3"
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "blank.jsonl"])
+def test_empty_json_lines_files_still_yield_a_record(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("" if name == "empty.jsonl" else "\n\n", "utf-8")
+    [failure] = records(path)
+    assert isinstance(failure, Failure) and "empty file" in failure.message
+
+
+def test_a_long_first_json_line_is_still_json_lines(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(json.dumps({"id": "l", "text": "长" * 5000}, ensure_ascii=False) + "\n", "utf-8")
+    [article] = records(path)
+    assert article.id == "l" and len(article.body) == 5000

@@ -1,0 +1,215 @@
+"""Throughput: `nlp annotate DIR --jobs 2` against the pipeline users write without this toolkit.
+
+Builds seed-format posts (title, Sina boilerplate, about 1,000 characters of body) from the cnews
+sample, then, in one run on this machine:
+
+* the naive pipeline: per post jieba.analyse.extract_tags + jieba.analyse.textrank + a
+  scikit-learn TF-IDF/LinearSVC classifier over jieba tokens, two worker processes;
+* `nlp annotate DIR --jobs 2 -o OUT` as a whole process (start-up, model loading, writing);
+* peak memory for 2,000 and 20,000 posts (the run streams: it must not grow with the corpus);
+* a single article from a cold start;
+* token agreement of the rjieba engine with jieba on the cleaned texts.
+
+Writes the table into README.md and docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, data_argument, machine, require
+from docs import publish
+
+NLP = [sys.executable, str(ROOT / "cli.py")]
+BOILERPLATE = """<!-- news_keyword_pub,stock, -->
+<!-- 正文下iframe -->
+            <!-- 文末二维码 start -->
+            <style>
+            .appendQr_wrap&#123;border:1px solid #E6E6E6;padding:8px;&#125;
+            </style>
+            <div class="clearfix appendQr_wrap">
+                <div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div>
+            </div>
+<p class="article-editor">责任编辑：编辑{n} </p>
+</div>
+"""
+
+
+def cnews_texts(path: Path) -> list[tuple[str, str]]:
+    out = []
+    for line in path.read_text("utf-8").split("\n"):
+        if "\t" in line:
+            label, text = line.split("\t", 1)
+            out.append((label, text.strip()))
+    return out
+
+
+def build_posts(texts: list[tuple[str, str]], folder: Path, count: int) -> None:
+    """``count`` posts in the crawler's format, cycling through the texts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        _, text = texts[n % len(texts)]
+        title, body = text[:24], text[24:1024]
+        sentences = [s for s in re.split(r"(?<=。)", body) if s]
+        paragraphs = ["".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3)]
+        html = "<div>   \n" + "\n".join(f"<p>　　{p}</p>" for p in paragraphs) + BOILERPLATE.format(n=n % 7)
+        date = f"Sat, {1 + n % 28:02d} Jul 2022 08:{n % 60:02d}:42 GMT"
+        header = (f"\n---\ntitle: '{title.replace(chr(39), chr(39) * 2)} {n}'\ncategories: \n - 金融\n - 新浪财经\n - 新浪财经－国內\n"
+                  f"headimg: 'https://picsum.photos/400/300?random={n}'\nauthor: 新浪财经\ncomments: false\ndate: {date}\n"
+                  f"thumbnail: 'https://picsum.photos/400/300?random={n}'\n---\n\n")
+        (folder / f"{n // 1000:03d}" ).mkdir(exist_ok=True)
+        (folder / f"{n // 1000:03d}" / f"{n:06d}.md").write_text(header + html, "utf-8")
+
+
+# --- the naive pipeline -------------------------------------------------------------------------
+_naive = {}
+
+
+def _naive_init(model) -> None:
+    import logging
+
+    import jieba
+    import jieba.analyse
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    _naive["model"] = model
+
+
+def _naive_one(path: str) -> tuple:
+    import jieba
+    import jieba.analyse
+    import yaml
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+    raw = Path(path).read_text("utf-8")
+    _, header, body = re.split(r"^---[ \t]*$", raw, maxsplit=2, flags=re.M)
+    meta = yaml.safe_load(header)
+    text = HTMLParser(body).text()
+    tags = jieba.analyse.extract_tags(text, topK=10, withWeight=True)
+    ranked = jieba.analyse.textrank(text, topK=10, withWeight=True)
+    label = _naive["model"].predict([" ".join(jieba.lcut(text))])[0]
+    return meta.get("title"), tags, ranked, label
+
+
+def naive_pipeline(paths: list[str], texts) -> float:
+    import jieba
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    model = make_pipeline(TfidfVectorizer(token_pattern=r"(?u)\S+"), LinearSVC())
+    model.fit([" ".join(jieba.lcut(t[:1000])) for _, t in texts], [label for label, _ in texts])
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2, initializer=_naive_init, initargs=(model,)) as pool:
+        results = pool.map(_naive_one, paths, chunksize=16)
+    assert len(results) == len(paths)
+    return time.perf_counter() - started
+
+
+# --- ours ---------------------------------------------------------------------------------------
+def run_nlp(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the largest process) of one `nlp` command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(NLP + args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def peak_rss(args: list[str]) -> float:
+    """Peak RSS (MB) of a fresh process running ``nlp args`` (measured in a child of its own)."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
+            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *NLP, *args], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def token_agreement(texts: list[str]) -> tuple[float, float]:
+    """(boundary F1 of rjieba against jieba, share of identical (word, POS) tokens) over ``texts``."""
+    from nlp.segment import Segmenter
+
+    fast, reference = Segmenter(engine="rjieba"), Segmenter(engine="jieba")
+    hits = n_fast = n_ref = same_tag = 0
+    for text in texts:
+        a, b = fast.tag(text), reference.tag(text)
+        spans_a, spans_b = _spans(a), _spans(b)
+        common = spans_a & spans_b
+        hits += len(common)
+        n_fast += len(spans_a)
+        n_ref += len(spans_b)
+        tags_a = {s: t.pos for s, t in zip(_ordered_spans(a), a)}
+        tags_b = {s: t.pos for s, t in zip(_ordered_spans(b), b)}
+        same_tag += sum(tags_a[s] == tags_b[s] for s in common)
+    p, r = hits / n_fast, hits / n_ref
+    return 2 * p * r / (p + r), same_tag / n_ref
+
+
+def _ordered_spans(tokens) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for t in tokens:
+        out.append((at, at + len(t.word)))
+        at += len(t.word)
+    return out
+
+
+def _spans(tokens) -> set[tuple[int, int]]:
+    return set(_ordered_spans(tokens))
+
+
+def main() -> None:
+    parser = data_argument(__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--large", type=int, default=20000, help="posts for the memory check (0 to skip)")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    texts = cnews_texts(require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "posts"
+        build_posts(texts, small, args.posts)
+        paths = sorted(str(p) for p in small.rglob("*.md"))
+        naive_s = naive_pipeline(paths, texts)
+        ours_s, _ = run_nlp(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "out.jsonl")])
+        ours_1 = run_nlp(["annotate", str(small), "--jobs", "1", "-o", str(Path(tmp) / "out1.jsonl")])[0]
+        same = (Path(tmp) / "out.jsonl").read_bytes() == (Path(tmp) / "out1.jsonl").read_bytes()
+        rss_small = peak_rss(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "o2.jsonl")])
+        rss_large = None
+        if args.large:
+            large = Path(tmp) / "large"
+            build_posts(texts, large, args.large)
+            rss_large = peak_rss(["annotate", str(large), "--jobs", "2", "-o", str(Path(tmp) / "o3.jsonl")])
+        one = sorted(paths)[0]
+        cold = min(run_nlp(["annotate", one])[0] for _ in range(3))
+    agreement, pos_agreement = token_agreement([t[:1000] for _, t in texts[:300]])
+    n = args.posts
+    rows = [
+        "| measure | value |", "|---|---|",
+        f"| naive pipeline (jieba.analyse extract_tags + textrank + sklearn classifier, 2 processes) | {n / naive_s:,.0f} posts/s |",
+        f"| `nlp annotate DIR --jobs 2` (whole process, default model, `combined` keywords) | {n / ours_s:,.0f} posts/s |",
+        f"| speed-up, measured side by side | **{naive_s / ours_s:.1f}x** |",
+        f"| `nlp annotate DIR --jobs 1` | {n / ours_1:,.0f} posts/s |",
+        f"| output of `--jobs 2` byte-identical to `--jobs 1` | {'yes' if same else 'NO'} |",
+        f"| peak RSS, largest process, {n:,} posts | {rss_small:.0f} MB |",
+    ]
+    if rss_large is not None:
+        rows.append(f"| peak RSS, largest process, {args.large:,} posts | {rss_large:.0f} MB ({(rss_large / rss_small - 1) * 100:+.1f}%) |")
+    rows += [
+        f"| one article from a cold start (`nlp annotate post.md`, best of 3) | {cold:.2f} s |",
+        f"| rjieba vs jieba: token boundary F1 / same word and POS (300 cnews texts) | {agreement:.4f} / {pos_agreement:.4f} |",
+        "", f"{n:,} seed-format posts built from `cnews_sample_1000` (about 1,000 characters of body each, Sina "
+            f"boilerplate). Machine: {machine()}. Script: `python benchmarks/throughput.py --data ../shared/data`.",
+    ]
+    publish("throughput-benchmark", "\n".join(rows), write=not args.no_write)
+
+
+if __name__ == "__main__":
+    main()
