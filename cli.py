@@ -75,40 +75,79 @@ def annotate(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
     boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
-    max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="Refuse input files larger than this."),
+    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse documents larger than this (JSON Lines files are streamed)."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
     timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
 ) -> None:
     """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
+    from nlp.output import JsonlWriter, open_output, resume_point, skip_done
     from nlp.readers import read_articles
     from nlp.runner import annotate_records
-    from nlp.annotate import to_json_line
     from nlp.summary import Summary
 
+    if resume and output is None:
+        raise _fail("--resume needs -o OUT (the file to finish)")
+    summary = Summary()
+    started = time.monotonic()
     try:
         settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
                              boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
         model_dir = _model_dir(model)
-        records = read_articles(inputs, naive_offset=timezone, max_bytes=max_bytes)
-        summary = Summary()
-        sink = output.open("w", encoding="utf-8") if output else sys.stdout
-        started = time.monotonic()
+        done = resume_point(output) if resume else set()
+        records = skip_done(read_articles(inputs, naive_offset=timezone, max_bytes=max_bytes), done)
+        stream = open_output(output, append=resume) if output else sys.stdout.buffer
+        writer = JsonlWriter(stream)
         try:
-            for record in annotate_records(records, settings, model_dir, jobs=jobs):
-                sink.write(to_json_line(record))
-                summary.add(record)
-                _progress(summary, started)
+            with _stop_on_sigterm():
+                for record in annotate_records(records, settings, model_dir, jobs=jobs):
+                    writer.write(record)
+                    summary.add(record)
+                    _progress(summary, started)
+        except KeyboardInterrupt:
+            writer.flush()
+            typer.echo(f"\ninterrupted after {summary.articles + summary.errors} records; "
+                       "finish with the same command and --resume", err=True)
+            raise typer.Exit(130)
         finally:
+            writer.flush()
             if output:
-                sink.close()
+                stream.close()
     except NlpError as error:
         raise _fail(str(error))
     _progress(summary, started, final=True)
     for line in summary.lines():
         typer.echo(line, err=True)
+    if done:
+        typer.echo(f"resumed: {len(done)} records were already in {output}", err=True)
     if output:
         typer.echo(f"output: {output}", err=True)
     if summary.errors:
         raise typer.Exit(1)
+
+
+class _stop_on_sigterm:
+    """Inside the block, SIGTERM stops the run like Ctrl-C (finished lines are written)."""
+
+    def __enter__(self):
+        import signal
+
+        self._previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, self._raise)
+        except ValueError:  # not the main thread (tests): leave signals alone
+            self._previous = None
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+        return False
 
 
 def _progress(summary, started: float, *, final: bool = False) -> None:

@@ -24,7 +24,7 @@ from .textio import decode_bytes
 
 STDIN = "-"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _TEXT_FIELDS = ("text", "content", "body")
 _KNOWN_FIELDS = frozenset({"id", "title", "html", "date", "categories", "author", *_TEXT_FIELDS})
 _HTML_MARKERS = ("<html", "<body", "<p", "<div", "<br", "<!doctype", "<article", "<span", "<h1")
