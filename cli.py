@@ -279,6 +279,49 @@ def keywords(
         typer.echo(f"{keyword['word']}\t{keyword['score']:.6f}")
 
 
+@app.command()
+def report(
+    inputs: List[str] = typer.Argument(..., help="Annotation JSON Lines from 'nlp annotate', or posts/directories (annotated on the fly), or - (annotations on stdin)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Report file; the format follows the extension (.html .md .csv .json)."),
+    by: str = typer.Option("category", "--by", help="Group by category (predicted), source (crawl level), day, week or month."),
+    level: int = typer.Option(2, "--level", min=1, help="With --by source: which categories level (1 domain, 2 site, 3 feed)."),
+    top_k: int = typer.Option(20, "--top-k", min=1, help="Keywords per group (and trends, pairs)."),
+    period: str = typer.Option("week", "--period", help="Period for the time series and rising/falling keywords: day, week, month."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="html, md, csv or json (default: from the extension)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model for inputs annotated on the fly."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for inputs annotated on the fly."),
+) -> None:
+    """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
+    from nlp.readers import read_articles
+    from nlp.report import ReportOptions, Tally, is_annotation_file, read_annotations, summarise
+    from nlp.report_formats import infer_format, render
+    from nlp.runner import annotate_records
+
+    try:
+        chosen = infer_format(output, fmt)
+        options = ReportOptions(by=by, level=level, top_k=top_k, period=by if by in ("day", "week", "month") else period,
+                                since=since, until=until)
+        tally = Tally(options)
+        articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
+        for item in inputs:
+            if item == "-":
+                for record in read_annotations(sys.stdin, "<stdin>"):
+                    tally.add(record)
+            elif item not in articles:
+                with open(item, "rb") as handle:
+                    for record in read_annotations(handle, item):
+                        tally.add(record)
+        if articles:
+            for record in annotate_records(read_articles(articles), _settings(), _model_dir(model), jobs=jobs):
+                tally.add(record)
+        output.write_text(render(summarise(tally), chosen), encoding="utf-8")
+    except NlpError as error:
+        raise _fail(str(error))
+    typer.echo(f"{tally.articles} articles ({tally.errors} errors) -> {output} ({chosen})", err=True)
+
+
 def main() -> None:
     app()
 
