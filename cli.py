@@ -322,6 +322,59 @@ def report(
     typer.echo(f"{tally.articles} articles ({tally.errors} errors) -> {output} ({chosen})", err=True)
 
 
+@app.command()
+def segment(
+    files: List[str] = typer.Argument(..., help="Text files (one sentence or paragraph per line), or - for stdin."),
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Print each input line segmented, tokens separated by two spaces (the SIGHAN gold format)."""
+    from nlp.segment import Segmenter
+    from nlp.textio import decode_bytes
+
+    try:
+        segmenter = Segmenter(engine=engine, user_dicts=tuple(user_dict))
+        for name in files:
+            text = sys.stdin.read() if name == "-" else _read_input(Path(name), decode_bytes)
+            for line in text.split("\n"):
+                typer.echo("  ".join(segmenter.cut(line.strip())))
+    except NlpError as error:
+        raise _fail(str(error))
+
+
+def _read_input(path: Path, decode) -> str:
+    from nlp.errors import InputError
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), error.strerror or str(error)) from None
+    return decode(data, str(path)).rstrip("\n")
+
+
+@app.command()
+def newwords(
+    corpus: List[str] = typer.Argument(..., help="Posts, text files, JSON Lines or directories."),
+    output: Path = typer.Option(..., "-o", "--output", help="User dictionary to write (jieba's 'word freq pos' format)."),
+    min_count: int = typer.Option(5, "--min-count", min=2, help="Minimum occurrences."),
+    min_cohesion: float = typer.Option(3.0, "--min-cohesion", help="Minimum PMI (natural log) at every split point."),
+    min_entropy: float = typer.Option(1.0, "--min-entropy", help="Minimum left and right neighbour entropy."),
+    max_words: int = typer.Option(5000, "--max-words", min=1, help="Keep at most this many words."),
+    engine: str = Engine,
+) -> None:
+    """Propose words jieba splits but the corpus shows to be units, as a ranked user dictionary."""
+    from nlp.newwords import DiscoveryOptions
+    from nlp.newwords_io import discover_from_paths, write_user_dict
+
+    try:
+        options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy, max_words=max_words)
+        words, n_docs = discover_from_paths(corpus, options=options, engine=engine)
+        evidence = write_user_dict(words, output, engine=engine)
+    except NlpError as error:
+        raise _fail(str(error))
+    typer.echo(f"{len(words)} new words from {n_docs} documents -> {output} (evidence: {evidence})", err=True)
+
+
 def main() -> None:
     app()
 

@@ -22,6 +22,7 @@ from docs import publish
 from nlp.annotate import Annotator
 from nlp.article import Article
 from nlp.idfbuild import build_idf
+from nlp.newwords_io import discover_from_paths, write_user_dict
 from nlp.settings import METHODS, Settings
 
 _TITLE_SPLIT = re.compile(r"^(.*[.。．!?！？])\s+([^\s].*)$", re.S)
@@ -115,6 +116,14 @@ def main() -> None:
                 results.append((f"nlp `{method}`", idf_name if method != "textrank" else "-", *f1_at_k(predicted, gold),
                                 f"{kw_s / seg_s:.2f}"))
                 print(results[-1], flush=True)
+        words, _ = discover_from_paths([Path(tmp) / "abstracts.jsonl"])
+        user_dict = Path(tmp) / "new_words.txt"
+        write_user_dict(words, user_dict)
+        for method in ("combined", "tfidf"):
+            predicted, seg_s, kw_s = ours(rows, Settings(method=method, top_k=5, user_dicts=(user_dict,)))
+            results.append((f"nlp `{method}` + `nlp newwords` dictionary ({len(words)} words from the abstracts)", "jieba",
+                            *f1_at_k(predicted, gold), f"{kw_s / seg_s:.2f}"))
+            print(results[-1], flush=True)
         for method, idf in (("extract_tags", None), ("textrank", None), ("extract_tags", idf_path)):
             predicted = jieba_baseline(rows, method, idf)
             results.append((f"jieba.analyse `{method}`", ("nlp idf (abstracts)" if idf else "jieba") if method != "textrank" else "-",

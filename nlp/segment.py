@@ -84,6 +84,8 @@ class Segmenter:
             for word, freq, pos in entries:
                 self._engine.add_word(word, freq, pos)
             self._tag = self._engine.tag
+            self._cut = self._engine.cut
+            self.has_word = self._engine.has_word
         elif engine == "jieba":
             import jieba
             import jieba.posseg
@@ -95,8 +97,15 @@ class Segmenter:
                 tokenizer.add_word(word, freq, pos)
             posseg = jieba.posseg.POSTokenizer(tokenizer)
             self._tag = lambda text: [(p.word, p.flag) for p in posseg.cut(text)]
+            self._cut = tokenizer.lcut
+            tokenizer.check_initialized()
+            self.has_word = lambda word: tokenizer.FREQ.get(word, 0) > 0
         else:
             raise ConfigError(f"unknown engine {engine!r}; choose rjieba or jieba")
+
+    def cut(self, text: str) -> list[str]:
+        """Words of ``text`` (the engine's plain cut, as segmentation benchmarks score it); no whitespace tokens."""
+        return [word for word in self._cut(text) if word.strip()] if text else []
 
     def tag(self, text: str) -> list[Token]:
         """Tokens of ``text`` with parts of speech; whitespace tokens are dropped."""
