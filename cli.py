@@ -77,6 +77,7 @@ def annotate(
     boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse documents larger than this (JSON Lines files are streamed)."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
+    dedup: bool = typer.Option(False, "--dedup", help="Add duplicate_of: the id of the earliest earlier near-identical article."),
     timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
 ) -> None:
     """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
@@ -99,7 +100,12 @@ def annotate(
         writer = JsonlWriter(stream)
         try:
             with _stop_on_sigterm():
-                for record in annotate_records(records, settings, model_dir, jobs=jobs):
+                stream_out = annotate_records(records, settings, model_dir, jobs=jobs)
+                if dedup:
+                    from nlp.dedup_io import mark_duplicates
+
+                    stream_out = mark_duplicates(stream_out)
+                for record in stream_out:
                     writer.write(record)
                     summary.add(record)
                     _progress(summary, started)
@@ -172,6 +178,7 @@ def train(
     classifier: str = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
+    dedup: bool = typer.Option(False, "--dedup", help="Also remove near-duplicates (MinHash, similarity >= 0.5) before splitting."),
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
 ) -> None:
@@ -183,7 +190,7 @@ def train(
     try:
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
                                  labels=_label_options(text_field, label_field, label_level, classes, label_map),
-                                 options=train_options(classifier, c), dev_inputs=dev)
+                                 options=train_options(classifier, c), dev_inputs=dev, near_duplicates=dedup)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
         raise _fail(str(error))
@@ -292,6 +299,7 @@ def report(
     fmt: Optional[str] = typer.Option(None, "--format", help="html, md, csv or json (default: from the extension)."),
     model: Optional[str] = typer.Option(None, "--model", help="Model for inputs annotated on the fly."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for inputs annotated on the fly."),
+    dedup: bool = typer.Option(False, "--dedup", help="Count each story once: skip near-duplicates of earlier articles."),
 ) -> None:
     """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
     from nlp.readers import read_articles
@@ -303,7 +311,7 @@ def report(
         chosen = infer_format(output, fmt)
         options = ReportOptions(by=by, level=level, top_k=top_k, period=by if by in ("day", "week", "month") else period,
                                 since=since, until=until)
-        tally = Tally(options)
+        tally = Tally(options, deduper=_deduper() if dedup else None)
         articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
         for item in inputs:
             if item == "-":
@@ -319,7 +327,8 @@ def report(
         output.write_text(render(summarise(tally), chosen), encoding="utf-8")
     except NlpError as error:
         raise _fail(str(error))
-    typer.echo(f"{tally.articles} articles ({tally.errors} errors) -> {output} ({chosen})", err=True)
+    skipped = f", {tally.duplicates_skipped} near-duplicates skipped" if dedup else ""
+    typer.echo(f"{tally.articles} articles ({tally.errors} errors{skipped}) -> {output} ({chosen})", err=True)
 
 
 @app.command()
@@ -373,6 +382,35 @@ def newwords(
     except NlpError as error:
         raise _fail(str(error))
     typer.echo(f"{len(words)} new words from {n_docs} documents -> {output} (evidence: {evidence})", err=True)
+
+
+def _deduper():
+    from nlp.dedup_io import Deduper
+
+    return Deduper()
+
+
+@app.command("dedup")
+def dedup_command(
+    inputs: List[str] = typer.Argument(..., help="Posts, HTML, text, JSON Lines or directories."),
+    output: Path = typer.Option(..., "-o", "--output", help="Groups as JSON Lines, one group per line."),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="Minimum estimated Jaccard similarity of token bigrams."),
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+) -> None:
+    """Find groups of near-identical articles (MinHash LSH over token shingles)."""
+    from nlp.dedup_io import dedup_paths
+
+    try:
+        result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold)
+        with output.open("w", encoding="utf-8") as handle:
+            for group in result.groups:
+                handle.write(json.dumps(group, ensure_ascii=False) + "\n")
+    except NlpError as error:
+        raise _fail(str(error))
+    duplicates = sum(g["size"] - 1 for g in result.groups)
+    typer.echo(f"{len(result.groups)} groups, {duplicates} near-duplicates among {result.documents} articles "
+               f"({result.failed} unreadable) -> {output}", err=True)
 
 
 def main() -> None:

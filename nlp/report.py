@@ -50,9 +50,11 @@ class Tally:
     """Counts gathered in one pass; memory grows with the vocabulary, not the number of records."""
 
     options: ReportOptions
+    deduper: Any = None  # with a Deduper, each story is counted once (see nlp.dedup_io)
     articles: int = 0
     errors: int = 0
     skipped_by_date: int = 0
+    duplicates_skipped: int = 0
     languages: Counter = field(default_factory=Counter)
     group_docs: Counter = field(default_factory=Counter)
     group_df: defaultdict = field(default_factory=lambda: defaultdict(Counter))
@@ -70,6 +72,11 @@ class Tally:
         if not self._in_window(date):
             self.skipped_by_date += 1
             return
+        if self.deduper is not None:
+            duplicate = record["duplicate_of"] if "duplicate_of" in record else self.deduper.duplicate_of(record)
+            if duplicate is not None:
+                self.duplicates_skipped += 1
+                return
         self.articles += 1
         self.languages[record.get("language") or "other"] += 1
         keywords = record.get("keywords") or []
@@ -121,6 +128,7 @@ class Report:
     articles: int
     errors: int
     skipped_by_date: int
+    duplicates_skipped: int
     languages: dict[str, int]
     groups: dict[str, int]
     top: dict[str, list[KeywordStat]]
@@ -133,6 +141,7 @@ class Report:
         return {
             "options": vars(self.options),
             "facts": {"articles": self.articles, "errors": self.errors, "outside_dates": self.skipped_by_date,
+                      "near_duplicates_skipped": self.duplicates_skipped,
                       "languages": self.languages, "groups": self.groups, "periods": self.periods},
             "top": {g: [vars(s) for s in stats] for g, stats in self.top.items()},
             "series": self.series,
@@ -201,6 +210,7 @@ def summarise(tally: Tally) -> Report:
     trends = [(a, b, _trends(tally, a, b)) for a, b in zip(periods, periods[1:])]
     return Report(
         options=options, articles=tally.articles, errors=tally.errors, skipped_by_date=tally.skipped_by_date,
+        duplicates_skipped=tally.duplicates_skipped,
         languages=dict(sorted(tally.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
         groups=dict(sorted(tally.group_docs.items(), key=lambda kv: (-kv[1], kv[0]))),
         top=top, periods={p: tally.period_docs[p] for p in periods}, series=series, trends=trends,

@@ -27,9 +27,15 @@ def train_from_paths(
     labels: LabelOptions = LabelOptions(),
     options: TrainOptions = TrainOptions(),
     dev_inputs: Iterable[str | Path] = (),
+    near_duplicates: bool = False,
 ) -> Model:
     annotator = Annotator(settings)
     docs, names = featurize(read_examples(inputs, labels), annotator)
+    removed = 0
+    if near_duplicates:
+        from .dedup_io import drop_near_duplicates
+
+        docs, names, removed = drop_near_duplicates(docs, names)
     dev = featurize(read_examples(dev_inputs, labels), annotator) if dev_inputs else None
     log.info("training on %d examples", len(docs))
     model = train(docs, names, options, dev=dev)
@@ -38,6 +44,8 @@ def train_from_paths(
         "user_dicts": [Path(p).name for p in settings.user_dicts],
     }
     model.card["training_inputs"] = [Path(p).name for p in inputs]
+    if near_duplicates:
+        model.card["near_duplicates_removed"] = removed
     return model
 
 

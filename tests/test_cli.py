@@ -140,7 +140,7 @@ def test_user_dict_everywhere(posts, tmp_path):
 
 def test_every_command_has_help_and_is_documented():
     readme = (REPO / "README.md").read_text("utf-8")
-    for command in ["annotate", "train", "evaluate", "idf", "keywords", "report", "segment", "newwords"]:
+    for command in ["annotate", "train", "evaluate", "idf", "keywords", "report", "segment", "newwords", "dedup"]:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
         assert f"nlp {command}" in readme
