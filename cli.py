@@ -65,7 +65,7 @@ def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log prog
 @app.command()
 def annotate(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, .txt or .jsonl files, directories, or - for JSON Lines on stdin."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON Lines here (default: stdout)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write JSON Lines here (default: stdout); DIR/ writes part files."),
     model: Optional[str] = typer.Option(None, "--model", help="Model directory; 'none' turns classification off (default: models/default)."),
     method: str = Method,
     top_k: int = TopK,
@@ -78,82 +78,35 @@ def annotate(
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse documents larger than this (JSON Lines files are streamed)."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
     dedup: bool = typer.Option(False, "--dedup", help="Add duplicate_of: the id of the earliest earlier near-identical article."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: ADDRESS (tcp://host:8786) or local:N."),
     timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
 ) -> None:
     """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
-    from nlp.output import JsonlWriter, open_output, resume_point, skip_done
-    from nlp.readers import read_articles
-    from nlp.runner import annotate_records
-    from nlp.summary import Summary
+    from nlp.batch import AnnotateJob, run, wants_parts
 
-    if resume and output is None:
-        raise _fail("--resume needs -o OUT (the file to finish)")
-    summary = Summary()
     started = time.monotonic()
     try:
         settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
                              boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
-        model_dir = _model_dir(model)
-        done = resume_point(output) if resume else set()
-        records = skip_done(read_articles(inputs, naive_offset=timezone, max_bytes=max_bytes), done)
-        stream = open_output(output, append=resume) if output else sys.stdout.buffer
-        writer = JsonlWriter(stream)
-        try:
-            with _stop_on_sigterm():
-                stream_out = annotate_records(records, settings, model_dir, jobs=jobs)
-                if dedup:
-                    from nlp.dedup_io import mark_duplicates
-
-                    stream_out = mark_duplicates(stream_out)
-                for record in stream_out:
-                    writer.write(record)
-                    summary.add(record)
-                    _progress(summary, started)
-        except KeyboardInterrupt:
-            writer.flush()
-            typer.echo(f"\ninterrupted after {summary.articles + summary.errors} records; "
-                       "finish with the same command and --resume", err=True)
-            raise typer.Exit(130)
-        finally:
-            writer.flush()
-            if output:
-                stream.close()
+        job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
+                          jobs, resume, dedup, scheduler, max_bytes)
+        result = run(job, progress=lambda summary: _progress(summary, started))
     except NlpError as error:
         raise _fail(str(error))
+    summary = result.summary
+    if result.interrupted:
+        typer.echo(f"\ninterrupted after {summary.articles + summary.errors} records; "
+                   "finish with the same command and --resume", err=True)
+        raise typer.Exit(130)
     _progress(summary, started, final=True)
     for line in summary.lines():
         typer.echo(line, err=True)
-    if done:
-        typer.echo(f"resumed: {len(done)} records were already in {output}", err=True)
+    if result.resumed:
+        typer.echo(f"resumed: {result.resumed} records were already in {output}", err=True)
     if output:
         typer.echo(f"output: {output}", err=True)
     if summary.errors:
         raise typer.Exit(1)
-
-
-class _stop_on_sigterm:
-    """Inside the block, SIGTERM stops the run like Ctrl-C (finished lines are written)."""
-
-    def __enter__(self):
-        import signal
-
-        self._previous = signal.getsignal(signal.SIGTERM)
-        try:
-            signal.signal(signal.SIGTERM, self._raise)
-        except ValueError:  # not the main thread (tests): leave signals alone
-            self._previous = None
-        return self
-
-    @staticmethod
-    def _raise(signum, frame):
-        raise KeyboardInterrupt
-
-    def __exit__(self, *exc):
-        import signal
-
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-        return False
 
 
 def _progress(summary, started: float, *, final: bool = False) -> None:
@@ -179,6 +132,7 @@ def train(
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
     dedup: bool = typer.Option(False, "--dedup", help="Also remove near-duplicates (MinHash, similarity >= 0.5) before splitting."),
+    out_of_core: bool = typer.Option(False, "--out-of-core", help="Stream the data in chunks (hashed features, SGD): bounded memory for any size."),
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
 ) -> None:
@@ -188,6 +142,14 @@ def train(
     from nlp.training import train_from_paths
 
     try:
+        if out_of_core:
+            from nlp.outofcore import train_streaming
+
+            model = train_streaming(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
+                                    labels=_label_options(text_field, label_field, label_level, classes, label_map))
+            card = modelio.save(model, output, name=name)
+            typer.echo(f"trained out of core on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
+            return
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
                                  labels=_label_options(text_field, label_field, label_level, classes, label_map),
                                  options=train_options(classifier, c), dev_inputs=dev, near_duplicates=dedup)
@@ -300,6 +262,7 @@ def report(
     model: Optional[str] = typer.Option(None, "--model", help="Model for inputs annotated on the fly."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for inputs annotated on the fly."),
     dedup: bool = typer.Option(False, "--dedup", help="Count each story once: skip near-duplicates of earlier articles."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Count annotation files on a Dask cluster: ADDRESS or local:N."),
 ) -> None:
     """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
     from nlp.readers import read_articles
@@ -313,6 +276,17 @@ def report(
                                 since=since, until=until)
         tally = Tally(options, deduper=_deduper() if dedup else None)
         articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
+        annotation_files = [i for i in inputs if i != "-" and i not in articles]
+        if scheduler and annotation_files:
+            if dedup:
+                raise _fail("--dedup reads the records in order; run it without --scheduler")
+            from nlp.cluster import report_on_cluster
+
+            from nlp.batch import client_for
+
+            with client_for(scheduler) as client:
+                tally.merge(report_on_cluster(client, annotation_files, options))
+            inputs = [i for i in inputs if i not in annotation_files]
         for item in inputs:
             if item == "-":
                 for record in read_annotations(sys.stdin, "<stdin>"):

@@ -11,7 +11,6 @@ an editor would pick it.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -42,49 +41,52 @@ class Candidates:
 
 def candidate_features(title_tokens, body_tokens, idf, word_rank: dict[str, float], stopwords: frozenset[str],
                        *, title_weight: float = 3.0) -> Candidates:
-    """Features of every candidate of one document (see ``FEATURES``)."""
-    title_spans = spans(title_tokens, stopwords)
-    body_spans = spans(body_tokens, stopwords)
-    tf_title = Counter(s.text for s in title_spans)
-    tf_body = Counter(s.text for s in body_spans)
-    texts = tuple(dict.fromkeys([s.text for s in title_spans] + [s.text for s in body_spans]))
-    if not texts:
-        return Candidates((), np.zeros((0, len(FEATURES)), dtype=np.float64))
-    first = {}
+    """Features of every candidate of one document (see ``FEATURES``).  One pass over the spans
+    collects, per distinct text: title and body counts, first body position, last part of speech,
+    token count and best TextRank score of its words."""
+    stats: dict[str, list] = {}  # text -> [tf_title, tf_body, first, last_pos, n_tokens, rank]
+    nesting = [0, 0]
+    superstrings: Counter[str] = Counter()
+    substrings: Counter[str] = Counter()
     n_body = max(len(body_tokens), 1)
-    for s in body_spans:
-        first.setdefault(s.text, s.start / n_body)
-    last_pos = _last_pos(title_spans, title_tokens) | _last_pos(body_spans, body_tokens)
-    supers, subs = _nesting(title_spans), _nesting(body_spans)
+    for part, tokens in ((0, title_tokens), (1, body_tokens)):
+        found = spans(tokens, stopwords)
+        token_rank = [word_rank.get(t.word, 0.0) for t in tokens]
+        for text, start, end, n_tokens in found:
+            entry = stats.get(text)
+            best = max(token_rank[start:end])
+            if entry is None:
+                entry = stats[text] = [0, 0, 1.0, tokens[end - 1].pos, n_tokens, best]
+            elif best > entry[5]:
+                entry[5] = best
+            entry[part] += 1
+            if part == 1 and entry[2] == 1.0:
+                entry[2] = start / n_body
+        _count_nesting(found, superstrings, substrings)
+    if not stats:
+        return Candidates((), np.zeros((0, len(FEATURES)), dtype=np.float64))
+    texts = tuple(stats)
+    table = list(stats.values())
+    t_title = np.array([e[0] for e in table], dtype=np.float64)
+    t_body = np.array([e[1] for e in table], dtype=np.float64)
+    n_tok = np.array([e[4] for e in table], dtype=np.float64)
+    rank = np.array([e[5] for e in table], dtype=np.float64)
+    pos = [e[3] for e in table]
     idf_values = np.array([idf[t] for t in texts])
-    tfidf = np.array([(title_weight * tf_title[t] + tf_body[t]) for t in texts]) * idf_values
+    tfidf = (title_weight * t_title + t_body) * idf_values
     order = np.empty(len(texts))
     order[np.argsort(-tfidf, kind="stable")] = np.arange(len(texts))
-    span_rank: dict[str, float] = {}
-    n_tokens_of: dict[str, int] = {}
-    for found, tokens in ((title_spans, title_tokens), (body_spans, body_tokens)):
-        token_rank = [word_rank.get(t.word, 0.0) for t in tokens]
-        for s in found:
-            best = max(token_rank[s.start:s.end])
-            span_rank[s.text] = max(span_rank.get(s.text, 0.0), best)
-            n_tokens_of.setdefault(s.text, s.n_tokens)
-    rank = np.array([span_rank[t] for t in texts])
-    t_title = np.array([tf_title[t] for t in texts], dtype=np.float64)
-    t_body = np.array([tf_body[t] for t in texts], dtype=np.float64)
-    n_tok = np.array([n_tokens_of[t] for t in texts], dtype=np.float64)
-    pos = [last_pos.get(t, "other") for t in texts]
     columns = [
-        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), np.array([first.get(t, 1.0) for t in texts]),
+        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), np.array([e[2] for e in table]),
         idf_values / idf_values.max(), np.array([float(t in idf) for t in texts]),
         np.array([min(len(t), 16) / 8 for t in texts]), n_tok, (n_tok == 1).astype(float),
         tfidf / tfidf.max(), order / len(texts), rank / max(rank.max(), 1e-12),
-        np.log1p([len(supers[0].get(t, ())) + len(subs[0].get(t, ())) for t in texts]),
-        np.log1p([len(supers[1].get(t, ())) + len(subs[1].get(t, ())) for t in texts]),
+        np.log1p([superstrings[t] for t in texts]), np.log1p([substrings[t] for t in texts]),
         np.array([float(bool(_LATIN.search(t))) for t in texts]),
         *(np.array([float(p == name) for p in pos]) for name in LAST_POS),
         np.array([float(p not in LAST_POS) for p in pos]),
     ]
-    return Candidates(texts, np.column_stack(columns).astype(np.float64))
+    return Candidates(texts, np.column_stack(columns))
 
 
 @dataclass(frozen=True)
@@ -133,28 +135,22 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int) -> list[tuple[s
     return chosen
 
 
-def _last_pos(found: Sequence[Span], tokens) -> dict[str, str]:
-    return {s.text: tokens[s.end - 1].pos for s in found}
-
-
-def _nesting(found: Sequence[Span]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """(text -> texts of spans containing it, text -> texts of spans inside it) from token positions.
-
-    Each distinct text is expanded once (at its first occurrence): nesting is a property of the
-    text, not of where it stands.
-    """
-    by_position = {(s.start, s.end): s.text for s in found}
-    inside: dict[str, set[str]] = {}
-    contains: dict[str, set[str]] = {}
+def _count_nesting(found: Sequence[Span], superstrings: Counter, substrings: Counter) -> None:
+    """Add, per text, how many distinct candidate texts contain it (``superstrings``) and how many it
+    contains (``substrings``), from token positions; each distinct text is expanded once."""
+    by_position = {s.start * 100003 + s.end: s.text for s in found}
     seen: set[str] = set()
-    for s in found:
-        if s.n_tokens == 1 or s.text in seen:
+    pairs: set[tuple[str, str]] = set()
+    for text, start, end, n_tokens in found:
+        if n_tokens == 1 or text in seen:
             continue
-        seen.add(s.text)
-        for a in range(s.start, s.end):
-            for b in range(a + 1, s.end + 1):
-                sub = by_position.get((a, b))
-                if sub is not None and (a, b) != (s.start, s.end):
-                    contains.setdefault(s.text, set()).add(sub)
-                    inside.setdefault(sub, set()).add(s.text)
-    return inside, contains
+        seen.add(text)
+        for a in range(start, end):
+            base = a * 100003
+            for b in range(a + 1, end + 1):
+                sub = by_position.get(base + b)
+                if sub is not None and sub != text:
+                    pairs.add((text, sub))
+    for outer, inner in pairs:
+        substrings[outer] += 1
+        superstrings[inner] += 1

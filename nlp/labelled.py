@@ -42,8 +42,16 @@ class Example:
 
 def read_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOptions()) -> list[Example]:
     """All examples of ``inputs``; unreadable records are logged and skipped, none at all is an error."""
+    inputs = list(inputs)
+    examples = list(iter_examples(inputs, options))
+    if not examples:
+        raise DataError(f"no labelled examples found in {', '.join(map(str, inputs))}")
+    return examples
+
+
+def iter_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOptions()) -> Iterator[Example]:
+    """Examples one at a time (JSON Lines and TSV files are read whole, one file at a time)."""
     mapping = read_label_map(options.label_map) if options.label_map else {}
-    examples: list[Example] = []
     skipped = 0
     for item in inputs:
         path = Path(item)
@@ -55,13 +63,9 @@ def read_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOpt
                 skipped += 1
                 log.warning("skipped %s: %s", example.source, example.message)
                 continue
-            label = mapping.get(example.label, example.label)
-            examples.append(Example(example.article, label))
-    if not examples:
-        raise DataError(f"no labelled examples found in {', '.join(map(str, inputs))}")
+            yield Example(example.article, mapping.get(example.label, example.label))
     if skipped:
         log.warning("%d unreadable records skipped", skipped)
-    return examples
 
 
 def read_label_map(path: Path) -> dict[str, str]:

@@ -81,3 +81,43 @@ def open_output(path: Path, *, append: bool) -> IO[bytes]:
         return path.open("ab" if append else "wb")
     except OSError as error:
         raise InputError(str(path), f"cannot write output: {error.strerror or error}") from None
+
+
+class PartWriter:
+    """Writes records to ``DIR/part-00000.jsonl``, ``part-00001.jsonl``, ... of ``per_part`` records each
+    (the layout Dask and Spark users expect); concatenated in name order they equal the single-file output."""
+
+    def __init__(self, directory: Path, *, per_part: int = 10000) -> None:
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(str(directory), f"cannot create output directory: {error.strerror or error}") from None
+        for old in self.directory.glob("part-*.jsonl"):
+            old.unlink()
+        self.per_part = per_part
+        self.count = 0
+        self._stream: IO[bytes] | None = None
+        self._writer: JsonlWriter | None = None
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.count % self.per_part == 0:
+            self._close_part()
+            self._stream = open_output(self.directory / f"part-{self.count // self.per_part:05d}.jsonl", append=False)
+            self._writer = JsonlWriter(self._stream)
+        assert self._writer is not None
+        self._writer.write(record)
+        self.count += 1
+
+    def flush(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def close(self) -> None:
+        self._close_part()
+
+    def _close_part(self) -> None:
+        if self._writer is not None and self._stream is not None:
+            self._writer.flush()
+            self._stream.close()
+        self._stream = self._writer = None

@@ -94,6 +94,17 @@ class Tally:
         self.df.update(words)
         self.keyword_sets[tuple(sorted(words))] += 1
 
+    def merge(self, other: "Tally") -> None:
+        """Add another tally's counts (a part of the corpus counted elsewhere)."""
+        for name in ("articles", "errors", "skipped_by_date", "duplicates_skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("languages", "group_docs", "period_docs", "df", "keyword_sets"):
+            getattr(self, name).update(getattr(other, name))
+        for name in ("group_df", "group_score", "period_df"):
+            mine = getattr(self, name)
+            for key, counter in getattr(other, name).items():
+                mine[key].update(counter)
+
     def _in_window(self, date: str | None) -> bool:
         if self.options.since is None and self.options.until is None:
             return True
