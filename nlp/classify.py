@@ -215,6 +215,7 @@ def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Tr
         "duplicates_removed": dropped,
         "label_counts": dict(sorted(counts.items())),
         "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
+        "class_weighting": "balanced (each class counts equally)",
         "data_sha256": data_hash(docs, labels),
         "train_options": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(options).items()},
         "metrics": evaluation.to_dict() if evaluation else None,

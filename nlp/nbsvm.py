@@ -17,11 +17,17 @@ from sklearn.utils.validation import check_is_fitted
 
 
 class NBLinearSVC(ClassifierMixin, BaseEstimator):
-    """One-vs-rest NBSVM.  ``alpha`` smooths the feature counts; ``C`` is the SVM's."""
+    """One-vs-rest NBSVM.  ``alpha`` smooths the feature counts; ``C`` is the SVM's.
 
-    def __init__(self, *, C: float = 0.1, alpha: float = 0.5, max_iter: int = 2000, random_state: int = 0):
+    ``class_weight="balanced"`` weighs each example by ``n / (n_classes * count(its class))``, so a
+    rare class counts as much as a frequent one (1.0 for every example of a balanced data set).
+    """
+
+    def __init__(self, *, C: float = 0.1, alpha: float = 0.5, class_weight: str | None = "balanced",
+                 max_iter: int = 2000, random_state: int = 0):
         self.C = C
         self.alpha = alpha
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -29,7 +35,12 @@ class NBLinearSVC(ClassifierMixin, BaseEstimator):
         X = sp.csr_matrix(X)
         y = np.asarray(y)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
-        self.classes_ = np.unique(y)
+        self.classes_, index, counts = np.unique(y, return_inverse=True, return_counts=True)
+        if self.class_weight == "balanced":
+            balance = (len(y) / (len(self.classes_) * counts))[index].astype(np.float32)
+            weights = balance if weights is None else weights * balance
+        elif self.class_weight is not None:
+            raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         present = (X > 0).astype(np.float32)
         coef = np.zeros((len(self.classes_), X.shape[1]), dtype=np.float32)
         intercept = np.zeros(len(self.classes_), dtype=np.float32)

@@ -33,6 +33,20 @@ def test_the_class_marker_gets_the_largest_weight():
 
 def test_is_a_well_behaved_estimator():
     model = NBLinearSVC(C=0.3, alpha=2.0)
-    assert clone(model).get_params() == {"C": 0.3, "alpha": 2.0, "max_iter": 2000, "random_state": 0}
+    assert clone(model).get_params() == {"C": 0.3, "alpha": 2.0, "class_weight": "balanced", "max_iter": 2000,
+                                         "random_state": 0}
     with pytest.raises(Exception, match="not fitted"):
         model.decision_function(X)
+
+
+def test_balanced_class_weights_help_a_rare_class():
+    rng = np.random.default_rng(0)
+    common = rng.random((60, 4)) * [1, 0.2, 0, 1]
+    rare = rng.random((4, 4)) * [0.2, 1, 0, 1]
+    X = sp.csr_matrix(np.vstack([common, rare]).astype(np.float32))
+    y = np.array(["common"] * 60 + ["rare"] * 4)
+    weighted = NBLinearSVC(C=0.05).fit(X, y)
+    plain = NBLinearSVC(C=0.05, class_weight=None).fit(X, y)
+    assert (weighted.predict(X[60:]) == "rare").sum() >= (plain.predict(X[60:]) == "rare").sum()
+    with pytest.raises(ValueError, match="class_weight"):
+        NBLinearSVC(class_weight="auto").fit(X, y)
