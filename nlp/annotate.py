@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from . import SCHEMA_VERSION
 from .article import Article, Failure
-from .classify import Model, Prediction
+from .model import Model, Prediction
 from .clean import Cleaner, CleaningRules
 from .errors import InputError, NlpError
 from .keyrank import Candidates, KeyRanker, candidate_features, select
@@ -20,7 +20,7 @@ from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf, word_ranks
 from .language import detect_language
 from .segment import Segmenter, load_stopwords
 from .settings import Settings
-from .vectorize import document_string
+from .features import document_string
 
 
 @dataclass(frozen=True)

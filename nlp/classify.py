@@ -21,6 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from .errors import ConfigError, DataError
+from .model import Model, Prediction, fingerprints  # noqa: F401 (re-exported)
 from .nbsvm import NBLinearSVC
 from .vectorize import make_features
 
@@ -55,20 +56,6 @@ def train_options(classifier: str = "nbsvm", c: float | None = None, **kwargs: A
 
 
 @dataclass(frozen=True)
-class Prediction:
-    label: str | None
-    score: float
-    top: tuple[tuple[str, float], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "score": self.score,
-            "top": [{"label": label, "score": score} for label, score in self.top],
-        }
-
-
-@dataclass(frozen=True)
 class Evaluation:
     labels: tuple[str, ...]
     accuracy: float
@@ -90,45 +77,6 @@ class Evaluation:
             "per_label": self.per_label,
             "confusion": {t: dict(zip(self.labels, row)) for t, row in zip(self.labels, self.confusion)},
         }
-
-
-def fingerprints(docs: Sequence[str]) -> np.ndarray:
-    """Sorted 64-bit hashes of documents: lets a model tell which texts it was trained on, without keeping them."""
-    values = {int.from_bytes(hashlib.blake2b(d.encode("utf-8"), digest_size=8).digest(), "little") for d in docs}
-    return np.array(sorted(values), dtype=np.uint64)
-
-
-@dataclass
-class Model:
-    """A fitted pipeline, its card (labels, data, settings, metrics, versions) and training fingerprints."""
-
-    pipeline: Pipeline
-    card: dict[str, Any] = field(default_factory=dict)
-    trained_on: np.ndarray | None = None
-
-    def overlap(self, docs: Sequence[str]) -> int:
-        """How many of ``docs`` were among the training documents (0 when unknown)."""
-        if self.trained_on is None or not len(docs):
-            return 0
-        return int(np.isin(fingerprints(docs), self.trained_on).sum())
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(str(label) for label in self.pipeline.classes_)
-
-    def predict(self, docs: Sequence[str], *, top_n: int = 3, min_score: float = 0.0) -> list[Prediction]:
-        """One :class:`Prediction` per document string (one vectorizer call for the batch)."""
-        if not docs:
-            return []
-        probabilities = self.pipeline.predict_proba(list(docs))
-        labels = self.labels
-        results = []
-        for row in probabilities:
-            ranked = sorted(((round(float(p), ROUND), labels[i]) for i, p in enumerate(row)), key=lambda x: (-x[0], x[1]))
-            top = tuple((label, score) for score, label in ranked[:top_n])
-            best_label, best_score = top[0]
-            results.append(Prediction(best_label if best_score >= min_score else None, best_score, top))
-        return results
 
 
 def dedupe(docs: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str], int]:

@@ -22,15 +22,24 @@ from typing import Any
 import numpy as np
 
 from . import SCHEMA_VERSION, __version__
-from .classify import Model
+from .model import Model
 from .errors import ModelError
-from .vectorize import TRUSTED_TYPES
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 CARD_FILE = "model.json"
 FINGERPRINT_FILE = "fingerprints.npy"
+PREDICTOR_FILE = "predictor.npz"
+# Card keys that save() computes afresh (a loaded model's old values are dropped).
+_GENERATED = frozenset({"name", "version", "format_version", "schema_version", "created", "model_sha256", "model_bytes",
+                        "predictor_sha256", "fingerprints_sha256", "library_versions"})
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+# This package's types and functions that saved models may name (and nothing else of it).
+TRUSTED_TYPES = (
+    "nlp.vectorize.split_tokens", "nlp.vectorize.join_tokens", "nlp.vectorize.lead_characters",
+    "nlp.features.split_tokens", "nlp.features.join_tokens", "nlp.features.lead_characters",
+    "nlp.vectorize.CompactTfidfVectorizer", "nlp.nbsvm.NBLinearSVC",
+)
 
 
 def library_versions() -> dict[str, str]:
@@ -56,6 +65,8 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
         sio.dump(model.pipeline, model_path)
         digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
         extra = {}
+        if _export_predictor(model, staging / PREDICTOR_FILE):
+            extra["predictor_sha256"] = hashlib.sha256((staging / PREDICTOR_FILE).read_bytes()).hexdigest()
         if model.trained_on is not None:
             np.save(staging / FINGERPRINT_FILE, model.trained_on, allow_pickle=False)
             extra["fingerprints_sha256"] = hashlib.sha256((staging / FINGERPRINT_FILE).read_bytes()).hexdigest()
@@ -67,7 +78,7 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
             "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             "model_sha256": digest,
             "model_bytes": model_path.stat().st_size,
-            **model.card,
+            **{k: v for k, v in model.card.items() if k not in _GENERATED},
             **extra,
             "library_versions": library_versions(),
         }
@@ -79,12 +90,17 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
     return card
 
 
-def load(directory: Path) -> Model:
-    """Load a model directory; raises ModelError for anything missing, tampered or incompatible."""
-    import skops.io as sio
+def load(directory: Path, *, fast: bool = False) -> Model:
+    """Load a model directory; raises ModelError for anything missing, tampered or incompatible.
 
+    With ``fast``, the exported NumPy predictor is used when the directory has one: the same
+    probabilities, without importing scikit-learn (annotation uses this)."""
     directory = Path(directory)
     card = read_card(directory)
+    if fast and card.get("predictor_sha256") and (directory / PREDICTOR_FILE).is_file():
+        return Model(_load_predictor(directory / PREDICTOR_FILE, card), card, _load_fingerprints(directory, card))
+    import skops.io as sio
+
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise ModelError(f"{directory}: no {MODEL_FILE} in the model directory")
@@ -105,6 +121,29 @@ def load(directory: Path) -> Model:
     if not hasattr(pipeline, "predict_proba"):
         raise ModelError(f"{model_path}: the stored object is not a classifier with probabilities")
     return Model(pipeline, card, _load_fingerprints(directory, card))
+
+
+def _export_predictor(model: Model, path: Path) -> bool:
+    from .predictor import LinearTextPredictor
+
+    try:
+        predictor = LinearTextPredictor.from_pipeline(model.pipeline)
+    except (ValueError, AttributeError, TypeError):
+        return False  # an out-of-core or otherwise shaped model: skops only
+    predictor.save(path)
+    return True
+
+
+def _load_predictor(path: Path, card: dict[str, Any]):
+    from .predictor import LinearTextPredictor
+
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != card["predictor_sha256"]:
+        raise ModelError(f"{path}: checksum does not match the model card (file changed or truncated)")
+    try:
+        return LinearTextPredictor.load(path)
+    except (ValueError, KeyError, OSError) as error:
+        raise ModelError(f"{path}: unreadable predictor: {error}") from None
 
 
 def _load_fingerprints(directory: Path, card: dict[str, Any]) -> np.ndarray | None:

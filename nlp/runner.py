@@ -24,7 +24,7 @@ _worker_annotator: Annotator | None = None
 def make_annotator(settings: Settings, model_dir: Path | None) -> Annotator:
     from . import modelio
 
-    return Annotator(settings, modelio.load(model_dir) if model_dir else None)
+    return Annotator(settings, modelio.load(model_dir, fast=True) if model_dir else None)
 
 
 def annotate_records(

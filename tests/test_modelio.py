@@ -25,12 +25,12 @@ def test_saving_replaces_an_existing_model_atomically(tiny_model, tmp_path):
     modelio.save(tiny_model, target)
     modelio.save(tiny_model, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
-    assert sorted(p.name for p in target.iterdir()) == ["fingerprints.npy", "model.json", "model.skops"]
+    assert sorted(p.name for p in target.iterdir()) == ["fingerprints.npy", "model.json", "model.skops", "predictor.npz"]
 
 
 def copy_model(source, target):
     target.mkdir()
-    for name in ("model.json", "model.skops", "fingerprints.npy"):
+    for name in ("model.json", "model.skops", "fingerprints.npy", "predictor.npz"):
         (target / name).write_bytes((source / name).read_bytes())
     return target
 
@@ -108,3 +108,33 @@ def test_tampered_fingerprints_fail_clearly(tiny_model_dir, tmp_path):
     (broken / "fingerprints.npy").write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(ModelError, match="fingerprints.npy: checksum does not match"):
         modelio.load(broken)
+
+
+def test_the_exported_predictor_gives_the_same_probabilities(tiny_model_dir):
+    full, fast = modelio.load(tiny_model_dir), modelio.load(tiny_model_dir, fast=True)
+    assert type(fast.pipeline).__name__ == "LinearTextPredictor"
+    docs = ["前锋 进球 比赛", "银行 利率 下调", "手机 芯片", "", "完全 陌生 的 词"]
+    assert fast.predict(docs) == full.predict(docs)
+    assert fast.labels == full.labels
+
+
+def test_tampered_predictor_fails_clearly(tiny_model_dir, tmp_path):
+    broken = copy_model(tiny_model_dir, tmp_path / "m")
+    (broken / "predictor.npz").write_bytes(b"PK\x03\x04 not a real archive")
+    with pytest.raises(ModelError, match="predictor.npz: checksum does not match"):
+        modelio.load(broken, fast=True)
+
+
+def test_annotation_starts_without_importing_scikit_learn(tiny_model_dir, tmp_path):
+    import subprocess
+    import sys
+
+    post = tmp_path / "p.txt"
+    post.write_text("芯片\n新款手机搭载自研芯片", "utf-8")
+    code = ("import sys; from nlp.runner import make_annotator; from nlp.settings import Settings; "
+            "from nlp.readers import read_articles; from pathlib import Path; "
+            f"a = make_annotator(Settings(), Path({str(tiny_model_dir)!r})); "
+            f"r = a.annotate_batch(list(read_articles([{str(post)!r}]))); "
+            "print(r[0]['category']['label'], any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["科技", "False"]

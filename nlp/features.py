@@ -1,0 +1,39 @@
+"""The classifier's view of an article, and the two feature callables saved models refer to.
+
+Kept free of scikit-learn so that prediction with an exported model (``nlp.predictor``) starts
+without importing it.
+"""
+
+from __future__ import annotations
+
+from .keywords import Segmented
+
+CHAR_LEAD = 300
+
+
+def split_tokens(doc: str) -> list[str]:
+    """Tokenizer of the word features: the document is already segmented."""
+    return doc.split()
+
+
+def join_tokens(doc: str) -> str:
+    """Preprocessor of the character features of models made before 0.2: the whole text without spaces."""
+    return doc.replace(" ", "").lower()
+
+
+def lead_characters(doc: str) -> str:
+    """Preprocessor of the character features: the first 300 characters (title and lead) without the
+    segmenter's spaces.  Word features still read the whole text; measured on the shared data this
+    halves prediction time for full articles and classifies articles from unseen sources better
+    (titles -> cnews 0.928 -> 0.935), at 0.3 points of in-domain cnews accuracy."""
+    return doc.replace(" ", "")[:CHAR_LEAD].lower()
+
+
+def document_string(doc: Segmented, *, max_tokens: int | None = None) -> str:
+    """The classifier's view of an article: every token of title and body, lowercased, space-separated.
+
+    Numbers, punctuation and function words stay: in news titles they carry signal ("(图)",
+    "1.95%", "：").  ``max_tokens`` keeps only the title and the lead of long bodies.
+    """
+    body = doc.body if max_tokens is None else doc.body[:max_tokens]
+    return " ".join("".join(t.word.lower().split()) for part in (doc.title, body) for t in part)

@@ -1,0 +1,33 @@
+import numpy as np
+import pytest
+
+from nlp.predictor import Block, LinearTextPredictor
+
+
+def test_export_matches_the_pipeline_and_survives_a_round_trip(tiny_model, tmp_path):
+    predictor = LinearTextPredictor.from_pipeline(tiny_model.pipeline)
+    path = tmp_path / "p.npz"
+    predictor.save(path)
+    loaded = LinearTextPredictor.load(path)
+    docs = ["前锋 在 比赛 中 进球", "银行 下调 存款 利率", "新款 手机 芯片", "", "  "]
+    assert np.allclose(loaded.predict_proba(docs), tiny_model.pipeline.predict_proba(docs), atol=1e-12)
+    assert list(loaded.classes_) == list(tiny_model.pipeline.classes_)
+
+
+def test_pipelines_of_other_shapes_are_not_exported(tmp_path):
+    from nlp.outofcore import hashed_features
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import Pipeline
+
+    pipeline = Pipeline([("features", hashed_features(2 ** 10)), ("classifier", SGDClassifier())])
+    with pytest.raises(ValueError, match="not an exportable pipeline"):
+        LinearTextPredictor.from_pipeline(pipeline)
+
+
+@pytest.mark.parametrize("kind, ngrams, doc, expected", [
+    ("words", (1, 2), "甲 乙 丙", ["甲", "乙", "丙", "甲 乙", "乙 丙"]),
+    ("chars", (1, 2), "甲 乙", ["甲", "乙", "甲乙"]),
+])
+def test_analyzers_match_scikit_learn_conventions(kind, ngrams, doc, expected):
+    block = Block(kind, ngrams, {}, np.zeros(0), True, "lead_characters" if kind == "chars" else None)
+    assert block.analyze(doc) == expected
