@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 import multiprocessing
+import signal
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -67,6 +68,11 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _init_worker(settings: Settings, model_dir: Path | None) -> None:
+    """Build the worker's annotator; restore default signal handling first: the parent turns SIGTERM
+    into KeyboardInterrupt, which in a worker would stop it half-way through a queue operation
+    (deadlocking Pool.terminate), and Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_annotator
     _worker_annotator = make_annotator(settings, model_dir)
 

@@ -131,3 +131,16 @@ def test_sigterm_stops_at_a_line_boundary(tmp_path):
     data = out.read_bytes()
     assert data.endswith(b"\n")
     assert all(json.loads(line) for line in data.splitlines())
+
+
+def test_parallel_runs_finish_and_workers_do_not_inherit_the_sigterm_handler(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"{i:03d}.md").write_text(make_post(title=f"第{i}篇", body="<p>芯片与算力。</p>"), "utf-8")
+    for run in range(3):
+        completed = subprocess.run([sys.executable, str(REPO / "cli.py"), "annotate", str(folder), "--jobs", "2",
+                                    "--model", "none", "-o", str(tmp_path / f"out{run}.jsonl")],
+                                   capture_output=True, timeout=120)
+        assert completed.returncode == 0
+    assert (tmp_path / "out0.jsonl").read_bytes() == (tmp_path / "out2.jsonl").read_bytes()
