@@ -27,6 +27,7 @@ demo: install
 	$(BIN)/nlp annotate corpus -o $(OUT)/demo.jsonl
 
 test: dev
+	$(BIN)/ruff check nlp cli.py benchmarks tests
 	$(BIN)/python -m pytest
 
 # Re-create the default model in models/default from the shared evaluation data.

@@ -17,11 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import LABEL_MAP, data_argument, default_annotator, load, machine, require
+from common import data_argument, default_annotator, load, machine, require
 from docs import publish
 
 from nlp import modelio
-from nlp.article import Article
 from nlp.classify import Model, cross_validate, evaluate, fit, train, train_options
 from nlp.labelled import LabelOptions, read_examples
 

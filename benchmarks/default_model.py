@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from common import ROOT, data_argument, default_annotator, load, machine, require

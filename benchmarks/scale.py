@@ -5,11 +5,9 @@ in-memory model's accuracy.  Writes the table into README.md and docs/benchmarks
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from common import ROOT, data_argument, machine, require

@@ -16,7 +16,6 @@ Writes the table into README.md and docs/benchmarks.md.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import resource
 import subprocess

@@ -19,7 +19,7 @@ from common import ROOT, data_argument, require
 from keywords import abstracts_idf, f1_at_k, load_csl, norm
 
 from nlp.annotate import Annotator
-from nlp.keyrank import FEATURES, KeyRanker, select
+from nlp.keyrank import KeyRanker, select
 from nlp.settings import Settings
 
 

@@ -45,7 +45,6 @@ def candidate_features(title_tokens, body_tokens, idf, word_rank: dict[str, floa
     collects, per distinct text: title and body counts, first body position, last part of speech,
     token count and best TextRank score of its words."""
     stats: dict[str, list] = {}  # text -> [tf_title, tf_body, first, last_pos, n_tokens, rank]
-    nesting = [0, 0]
     superstrings: Counter[str] = Counter()
     substrings: Counter[str] = Counter()
     n_body = max(len(body_tokens), 1)

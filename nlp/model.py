@@ -39,7 +39,7 @@ def fingerprints(docs: Sequence[str]) -> np.ndarray:
 class Model:
     """A fitted pipeline, its card (labels, data, settings, metrics, versions) and training fingerprints."""
 
-    pipeline: Pipeline
+    pipeline: Any  # a fitted Pipeline or an exported LinearTextPredictor
     card: dict[str, Any] = field(default_factory=dict)
     trained_on: np.ndarray | None = None
 

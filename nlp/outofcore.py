@@ -24,7 +24,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .annotate import Annotator
-from .classify import Model, Prediction, check_labels, score
+from .classify import Model, check_labels, score
 from .labelled import LabelOptions, iter_examples
 from .settings import Settings
 from .vectorize import lead_characters, split_tokens

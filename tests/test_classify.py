@@ -1,7 +1,7 @@
 import pytest
 
 from conftest import labelled_pairs
-from nlp.classify import (Model, Prediction, TrainOptions, check_labels, cross_validate, dedupe, evaluate,
+from nlp.classify import (Prediction, TrainOptions, check_labels, cross_validate, dedupe, evaluate,
                           expected_calibration_error, train)
 from nlp.errors import DataError
 

@@ -1,14 +1,12 @@
 """Nothing lost on bad input, nothing unsafe: the bad-input matrix, property tests, interrupt + resume."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from typer.testing import CliRunner
 
