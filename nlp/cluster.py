@@ -10,15 +10,14 @@ so nothing is lost or duplicated.
 
 from __future__ import annotations
 
-import sys
-from collections import deque
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .article import Article, Failure
 from .errors import ConfigError
-from .runner import DEFAULT_CHUNK, chunked, make_annotator
+from .runner import DEFAULT_CHUNK, chunked, in_input_order, make_annotator
 from .settings import Settings
 
 # Annotators built in this (worker) process, by settings and model: one per worker, reused by every task.
@@ -69,20 +68,11 @@ def annotate_on_cluster(
 ) -> Iterator[dict[str, Any]]:
     """Yield one record per input, in input order, computed on the cluster."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    window = ahead or 4 * workers
-    pending: deque = deque()
+    submitted = (client.submit(annotate_chunk, chunk, settings, model_dir, key=f"annotate-{number}-{run}",
+                               retries=2, pure=False)
+                 for run in [uuid.uuid4().hex] for number, chunk in enumerate(chunked(records, chunk_size)))
     done = 0
-    for number, chunk in enumerate(chunked(records, chunk_size)):
-        pending.append(client.submit(annotate_chunk, chunk, settings, model_dir, key=f"annotate-{number}-{id(pending)}",
-                                     retries=2, pure=False))
-        if len(pending) > window:
-            batch = pending.popleft().result()
-            done += len(batch)
-            if progress:
-                progress(done)
-            yield from batch
-    while pending:
-        batch = pending.popleft().result()
+    for batch in in_input_order(submitted, ahead=ahead or 4 * workers, result=lambda future: future.result()):
         done += len(batch)
         if progress:
             progress(done)
@@ -128,12 +118,3 @@ def report_on_cluster(client, files: list[str], options) -> Any:
     for future in futures:
         total.merge(future.result())
     return total
-
-
-def progress_printer(stream=sys.stderr) -> Callable[[int], None]:
-    def show(done: int) -> None:
-        if stream.isatty():
-            stream.write(f"\r{done} articles annotated on the cluster")
-            stream.flush()
-
-    return show

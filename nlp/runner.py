@@ -11,7 +11,7 @@ from collections import deque
 import multiprocessing
 import signal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .annotate import Annotator
 from .article import Article, Failure
@@ -46,19 +46,22 @@ def annotate_records(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(settings, model_dir)) as pool:
-        yield from _bounded_map(pool, chunks, ahead=2 * jobs)
+        submitted = (pool.apply_async(_work, (chunk,)) for chunk in chunks)
+        for batch in in_input_order(submitted, ahead=2 * jobs, result=lambda handle: handle.get()):
+            yield from batch
 
 
-def _bounded_map(pool, chunks: Iterator[list[Any]], *, ahead: int) -> Iterator[dict[str, Any]]:
-    """Like ``pool.imap`` but never reads more than ``ahead`` chunks beyond the one being written,
-    so memory stays flat however large the input (``imap`` would queue the whole input)."""
+def in_input_order(handles: Iterable[Any], *, ahead: int, result: Callable[[Any], Any]) -> Iterator[Any]:
+    """Results of submitted tasks in submission order.  ``handles`` is consumed lazily (iterating it
+    submits the next task), never more than ``ahead`` beyond the result being yielded, so memory
+    stays flat however large the input (``Pool.imap`` would queue the whole input)."""
     pending: deque = deque()
-    for chunk in chunks:
-        pending.append(pool.apply_async(_work, (chunk,)))
+    for handle in handles:
+        pending.append(handle)
         if len(pending) > ahead:
-            yield from pending.popleft().get()
+            yield result(pending.popleft())
     while pending:
-        yield from pending.popleft().get()
+        yield result(pending.popleft())
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
