@@ -14,6 +14,7 @@ from . import SCHEMA_VERSION
 from .article import Article, Failure
 from .model import Model, Prediction
 from .clean import Cleaner, CleaningRules
+from .dedup import MinHasher
 from .errors import InputError, NlpError
 from .keyrank import Candidates, KeyRanker, candidate_features, select
 from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf, word_ranks
@@ -112,6 +113,10 @@ class Annotator:
         return Segmented(tuple(self.segmenter.tag(title)), tuple(self.segmenter.tag(text)))
 
     @cached_property
+    def hasher(self) -> MinHasher:
+        return MinHasher()
+
+    @cached_property
     def ranker(self) -> KeyRanker:
         return KeyRanker.bundled()
 
@@ -154,7 +159,10 @@ class Annotator:
                 out.append(error_record(item))
             else:
                 category = next(predictions) if self.model else None
-                out.append(self._annotation(item, category).to_dict())
+                record = self._annotation(item, category).to_dict()
+                if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written
+                    record["_signature"] = self.hasher.signature(item.doc.words).tolist()
+                out.append(record)
         return out
 
     def _try_prepare(self, article: Article) -> "Prepared | Failure":

@@ -69,16 +69,17 @@ def run(job: AnnotateJob, *, progress: Callable[[Summary], None] = lambda s: Non
 
 
 def _annotated(job: AnnotateJob, records, client) -> Iterator[dict]:
+    settings = job.settings.with_(signatures=True) if job.dedup else job.settings  # signed where the tokens are
     if client is None:
-        out = annotate_records(records, job.settings, job.model_dir, jobs=job.jobs)
+        out = annotate_records(records, settings, job.model_dir, jobs=job.jobs)
     else:
         from .cluster import annotate_on_cluster
 
-        out = annotate_on_cluster(client, records, job.settings, job.model_dir)
+        out = annotate_on_cluster(client, records, settings, job.model_dir)
     if job.dedup:
         from .dedup_io import mark_duplicates
 
-        out = mark_duplicates(out)
+        out = mark_duplicates(out, settings=job.settings)
     return out
 
 

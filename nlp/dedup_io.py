@@ -18,10 +18,6 @@ from .segment import Segmenter
 from .settings import Settings
 
 
-def tokens_of(doc) -> list[str]:
-    return [t.word for part in (doc.title, doc.body) for t in part]
-
-
 @dataclass(frozen=True)
 class DedupResult:
     groups: list[dict[str, Any]]
@@ -46,7 +42,7 @@ def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings()
             failed += 1
             continue
         meta.append((record.id, record.source, record.title))
-        signatures.append(hasher.signature(tokens_of(doc)))
+        signatures.append(hasher.signature(doc.words))
     matrix = np.array(signatures, dtype=np.uint32).reshape(len(signatures), hasher.num_perm)
     groups = []
     for number, group in enumerate(find_groups(matrix, threshold=threshold), start=1):
@@ -59,32 +55,36 @@ def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings()
 class Deduper:
     """Online ``duplicate_of`` for a stream of annotation records, in input order."""
 
-    def __init__(self, *, threshold: float = 0.5, engine: str = "rjieba") -> None:
+    def __init__(self, *, threshold: float = 0.5, settings: Settings = Settings()) -> None:
         self.index = DuplicateIndex(threshold=threshold)
         self.hasher = MinHasher()
-        self._engine = engine
+        self.settings = settings
         self._segmenter: Segmenter | None = None
 
-    def duplicate_of(self, record: dict[str, Any], tokens: Sequence[str] | None = None) -> str | None:
-        """The id of the earliest earlier record this one nearly duplicates; tokens default to a
-        segmentation of the record's title and text."""
-        if tokens is None:
+    def duplicate_of(self, record: dict[str, Any]) -> str | None:
+        """The id of the earliest earlier record this one nearly duplicates.  Uses (and removes) the
+        ``_signature`` the annotator attached; a record without one (an annotation file) is segmented
+        from its title and text the way annotation segments."""
+        signature = record.pop("_signature", None)
+        if signature is None:
             if self._segmenter is None:
-                self._segmenter = Segmenter(engine=self._engine)
-            tokens = self._segmenter.cut(record.get("title", "")) + self._segmenter.cut(record.get("text", ""))
-        return self.index.add(record["id"], self.hasher.signature(tokens))
+                self._segmenter = Segmenter(engine=self.settings.engine, user_dicts=self.settings.user_dicts)
+            words = [t.word for field in ("title", "text") for t in self._segmenter.tag(record.get(field) or "")]
+            signature = self.hasher.signature(words)
+        return self.index.add(record["id"], np.asarray(signature, dtype=np.uint32))
 
 
-def mark_duplicates(records: Iterable[dict[str, Any]], *, threshold: float = 0.5) -> Iterator[dict[str, Any]]:
+def mark_duplicates(records: Iterable[dict[str, Any]], *, threshold: float = 0.5,
+                    settings: Settings = Settings()) -> Iterator[dict[str, Any]]:
     """Add ``duplicate_of`` (before ``extra``) to annotation records; error records pass through."""
-    deduper = Deduper(threshold=threshold)
+    deduper = Deduper(threshold=threshold, settings=settings)
     for record in records:
         if "error" in record:
             yield record
             continue
-        tokens = record.pop("_tokens", None)
+        duplicate = deduper.duplicate_of(record)
         extra = record.pop("extra", {})
-        record["duplicate_of"] = deduper.duplicate_of(record, tokens)
+        record["duplicate_of"] = duplicate
         record["extra"] = extra
         yield record
 

@@ -44,6 +44,11 @@ class Segmented:
     def n_tokens(self) -> int:
         return len(self.title) + len(self.body)
 
+    @property
+    def words(self) -> list[str]:
+        """The words of title and body, in order."""
+        return [t.word for part in (self.title, self.body) for t in part]
+
 
 class IdfTable:
     """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback."""

@@ -35,6 +35,7 @@ class Settings:
     textrank_window: int = 5
     min_score: float = 0.0
     naive_utc_offset: str = "+00:00"
+    signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

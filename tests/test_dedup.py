@@ -102,3 +102,22 @@ def test_train_dedup_removes_near_duplicates(tmp_path):
     docs = ["甲 乙 丙 丁 戊 己 庚 辛", "甲 乙 丙 丁 戊 己 庚 壬", "子 丑 寅 卯 辰 巳 午 未"]
     kept, labels, removed = drop_near_duplicates(docs, ["x", "x", "y"])
     assert (kept, labels, removed) == ([docs[0], docs[2]], ["x", "y"], 1)
+
+
+def test_annotation_signs_articles_only_when_asked(crawl):
+    from nlp.annotate import Annotator
+    from nlp.readers import read_articles
+    from nlp.settings import Settings
+
+    records = list(read_articles([crawl]))
+    assert "_signature" not in Annotator(Settings()).annotate_batch(records)[0]
+    signed = Annotator(Settings(signatures=True)).annotate_batch(records)
+    assert all(len(r["_signature"]) == 64 for r in signed)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_annotate_dedup_is_the_same_for_any_number_of_jobs(crawl, jobs):
+    result = runner.invoke(app, ["annotate", str(crawl), "--dedup", "--model", "none", "--jobs", jobs])
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["duplicate_of"] for r in records] == [None, "a", None]
+    assert not any("_signature" in r for r in records)
