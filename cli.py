@@ -266,7 +266,7 @@ def report(
 ) -> None:
     """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
     from nlp.readers import read_articles
-    from nlp.report import ReportOptions, Tally, is_annotation_file, read_annotations, summarise
+    from nlp.report import ReportOptions, summarise, tally_inputs
     from nlp.report_formats import infer_format, render
     from nlp.runner import annotate_records
 
@@ -274,30 +274,12 @@ def report(
         chosen = infer_format(output, fmt)
         options = ReportOptions(by=by, level=level, top_k=top_k, period=by if by in ("day", "week", "month") else period,
                                 since=since, until=until)
-        tally = Tally(options, deduper=_deduper() if dedup else None)
-        articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
-        annotation_files = [i for i in inputs if i != "-" and i not in articles]
-        if scheduler and annotation_files:
-            if dedup:
-                raise _fail("--dedup reads the records in order; run it without --scheduler")
-            from nlp.cluster import report_on_cluster
+        settings = _settings(signatures=dedup)
 
-            from nlp.batch import client_for
+        def annotate(paths):
+            return annotate_records(read_articles(paths), settings, _model_dir(model), jobs=jobs)
 
-            with client_for(scheduler) as client:
-                tally.merge(report_on_cluster(client, annotation_files, options))
-            inputs = [i for i in inputs if i not in annotation_files]
-        for item in inputs:
-            if item == "-":
-                for record in read_annotations(sys.stdin, "<stdin>"):
-                    tally.add(record)
-            elif item not in articles:
-                with open(item, "rb") as handle:
-                    for record in read_annotations(handle, item):
-                        tally.add(record)
-        if articles:
-            for record in annotate_records(read_articles(articles), _settings(), _model_dir(model), jobs=jobs):
-                tally.add(record)
+        tally = tally_inputs(inputs, options, annotate=annotate, deduper=_deduper() if dedup else None, scheduler=scheduler)
         output.write_text(render(summarise(tally), chosen), encoding="utf-8")
     except NlpError as error:
         raise _fail(str(error))

@@ -11,7 +11,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Iterable
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from .errors import ConfigError
 
@@ -286,3 +286,37 @@ def read_annotations(lines: Iterable[str | bytes], source: str) -> Iterable[dict
             yield {"source": f"{source}:{number}", "error": {"type": "InputError", "message": "not an annotation record"}}
         else:
             yield record
+
+
+def tally_inputs(inputs: Sequence[str], options: ReportOptions, *,
+                 annotate: Callable[[list[str]], Iterable[dict[str, Any]]], deduper: Any = None,
+                 scheduler: str | None = None, stdin: IO[str] | None = None) -> Tally:
+    """Count every input of ``nlp report``: annotation files (in byte ranges on the Dask ``scheduler``
+    when given), ``-`` (annotations on stdin), and posts or directories, which ``annotate`` turns into
+    records (all of them at once, after the annotation files)."""
+    import sys
+
+    tally = Tally(options, deduper=deduper)
+    articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
+    files = [i for i in inputs if i != "-" and i not in articles]
+    on_cluster = bool(scheduler and files)
+    if on_cluster:
+        if deduper is not None:
+            raise ConfigError("--dedup reads the records in order; run it without --scheduler")
+        from .batch import client_for
+        from .cluster import report_on_cluster
+
+        with client_for(scheduler) as client:
+            tally.merge(report_on_cluster(client, files, options))
+    for item in inputs:
+        if item == "-":
+            for record in read_annotations(stdin or sys.stdin, "<stdin>"):
+                tally.add(record)
+        elif item in files and not on_cluster:
+            with open(item, "rb") as handle:
+                for record in read_annotations(handle, item):
+                    tally.add(record)
+    if articles:
+        for record in annotate(articles):
+            tally.add(record)
+    return tally

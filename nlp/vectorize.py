@@ -1,8 +1,7 @@
-"""Features for the category classifier, built from the tokens the segmenter already produced.
-
-A document reaches the classifier as its content words joined by single spaces.  The two
-callables below are module-level so that a saved model refers to them by name; the model
-loader trusts exactly these names and nothing else of this package.
+"""The scikit-learn side of the classifier's features: TF-IDF blocks over the document strings of
+:mod:`nlp.features` (every token, space-separated).  The feature callables live in
+``nlp.features`` and are re-exported here because models saved before the split name them as
+``nlp.vectorize.*``; ``nlp.modelio.TRUSTED_TYPES`` lists every name a model may use.
 """
 
 from __future__ import annotations
