@@ -37,6 +37,19 @@ def load(paths, annotator: Annotator, *, chinese_labels: bool = False) -> tuple[
     return featurize(read_examples([str(p) for p in paths], options), annotator)
 
 
+def measure_nlp(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of its largest process) of one fresh `nlp` process, measured from a
+    wrapper process of its own so that nothing else this script ran is counted."""
+    import subprocess
+
+    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    command = [sys.executable, "-c", code, sys.executable, str(ROOT / "cli.py"), *args]
+    seconds, rss = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+    return float(seconds), int(rss) / 1024
+
+
 def machine() -> str:
     import os
 

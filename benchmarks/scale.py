@@ -10,21 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, data_argument, machine, require
+from common import ROOT, data_argument, machine, measure_nlp, require
 from docs import publish
 from throughput import build_posts, cnews_texts
 
 NLP = [sys.executable, str(ROOT / "cli.py")]
-
-
-def run(args: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS MB of the largest process) of a fresh `nlp` process."""
-    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-            "subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, *NLP, *args], check=True, capture_output=True, text=True)
-    seconds, rss = out.stdout.split()
-    return float(seconds), int(rss) / 1024
 
 
 def main() -> None:
@@ -40,7 +30,7 @@ def main() -> None:
         posts = Path(tmp) / "posts"
         build_posts(texts, posts, args.posts)
         for workers in (1, 2):
-            seconds, _ = run(["annotate", str(posts), "--scheduler", f"local:{workers}", "-o", f"{tmp}/parts{workers}/"])
+            seconds, _ = measure_nlp(["annotate", str(posts), "--scheduler", f"local:{workers}", "-o", f"{tmp}/parts{workers}/"])
             rows.append(f"| `nlp annotate --scheduler local:{workers}`, {args.posts:,} posts (whole process, cluster start-up included) "
                         f"| {args.posts / seconds:,.0f} posts/s |")
             print(rows[-1], flush=True)
@@ -51,8 +41,8 @@ def main() -> None:
         one = Path(tmp) / "one.txt"
         one.write_text("\n".join(lines) + "\n", "utf-8")
         (Path(tmp) / "m").mkdir()
-        small_s, small_rss = run(["train", str(one), "--out-of-core", "-o", f"{tmp}/m/small"])
-        big_s, big_rss = run(["train", str(train), "--out-of-core", "-o", f"{tmp}/m/big"])
+        small_s, small_rss = measure_nlp(["train", str(one), "--out-of-core", "-o", f"{tmp}/m/small"])
+        big_s, big_rss = measure_nlp(["train", str(train), "--out-of-core", "-o", f"{tmp}/m/big"])
         rows.append(f"| out-of-core training, 45,000 titles: time / peak RSS | {small_s:.0f} s / {small_rss:.0f} MB |")
         rows.append(f"| out-of-core training, {len(lines) * args.replicate:,} titles ({args.replicate}x): time / peak RSS "
                     f"| {big_s:.0f} s / {big_rss:.0f} MB ({(big_rss / small_rss - 1) * 100:+.0f}%) |")

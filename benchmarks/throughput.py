@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, data_argument, machine, require
+from common import data_argument, machine, measure_nlp, require
 from docs import publish
 
-NLP = [sys.executable, str(ROOT / "cli.py")]
 BOILERPLATE = """<!-- news_keyword_pub,stock, -->
 <!-- 正文下iframe -->
             <!-- 文末二维码 start -->
@@ -115,24 +111,6 @@ def naive_pipeline(paths: list[str], texts) -> float:
 
 
 # --- ours ---------------------------------------------------------------------------------------
-def run_nlp(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB of the largest process) of one `nlp` command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run(NLP + args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
-
-
-def peak_rss(args: list[str]) -> float:
-    """Peak RSS (MB) of a fresh process running ``nlp args`` (measured in a child of its own)."""
-    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
-            "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, *NLP, *args], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
-
-
 def token_agreement(texts: list[str]) -> tuple[float, float]:
     """(boundary F1 of rjieba against jieba, share of identical (word, POS) tokens) over ``texts``."""
     from nlp.segment import Segmenter
@@ -177,17 +155,16 @@ def main() -> None:
         build_posts(texts, small, args.posts)
         paths = sorted(str(p) for p in small.rglob("*.md"))
         naive_s = naive_pipeline(paths, texts)
-        ours_s, _ = run_nlp(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "out.jsonl")])
-        ours_1 = run_nlp(["annotate", str(small), "--jobs", "1", "-o", str(Path(tmp) / "out1.jsonl")])[0]
+        ours_s, rss_small = measure_nlp(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "out.jsonl")])
+        ours_1 = measure_nlp(["annotate", str(small), "--jobs", "1", "-o", str(Path(tmp) / "out1.jsonl")])[0]
         same = (Path(tmp) / "out.jsonl").read_bytes() == (Path(tmp) / "out1.jsonl").read_bytes()
-        rss_small = peak_rss(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "o2.jsonl")])
         rss_large = None
         if args.large:
             large = Path(tmp) / "large"
             build_posts(texts, large, args.large)
-            rss_large = peak_rss(["annotate", str(large), "--jobs", "2", "-o", str(Path(tmp) / "o3.jsonl")])
+            rss_large = measure_nlp(["annotate", str(large), "--jobs", "2", "-o", str(Path(tmp) / "o3.jsonl")])[1]
         one = sorted(paths)[0]
-        cold = min(run_nlp(["annotate", one])[0] for _ in range(3))
+        cold = min(measure_nlp(["annotate", one])[0] for _ in range(3))
     agreement, pos_agreement = token_agreement([t[:1000] for _, t in texts[:300]])
     n = args.posts
     rows = [
