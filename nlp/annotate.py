@@ -19,6 +19,7 @@ from .errors import InputError, NlpError
 from .keyrank import Candidates, KeyRanker, candidate_features, select
 from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf, word_ranks
 from .language import detect_language
+from .phrases import TokenCodes
 from .segment import Segmenter, load_stopwords
 from .settings import Settings
 from .features import document_string
@@ -101,6 +102,7 @@ class Annotator:
         self.cleaner = Cleaner(CleaningRules.load(settings.boilerplate_files))
         self.segmenter = Segmenter(engine=settings.engine, user_dicts=settings.user_dicts)
         self.stopwords = load_stopwords()
+        self.codes = TokenCodes(self.stopwords, settings.keyword_pos)
         self.model = model
         self._model_ref = {"name": model.card.get("name", "model"), "version": model.card.get("version", "")} if model else None
 
@@ -133,8 +135,9 @@ class Annotator:
     def keyword_candidates(self, doc: Segmented) -> Candidates:
         """Phrase candidates of ``doc`` with the features the ``combined`` ranker reads."""
         s = self.settings
-        ranks = word_ranks(doc, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window)
-        return candidate_features(doc.title, doc.body, self.idf, ranks, self.stopwords, title_weight=s.title_weight)
+        ranks = word_ranks(doc, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window, codes=self.codes)
+        return candidate_features(doc.title, doc.body, self.idf, ranks, self.stopwords, title_weight=s.title_weight,
+                                  codes=self.codes)
 
     def document(self, article: Article) -> str:
         """The classifier's input for ``article`` (cleaned and segmented once)."""

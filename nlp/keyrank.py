@@ -11,8 +11,6 @@ an editor would pick it.
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from typing import Sequence
@@ -20,15 +18,13 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .phrases import Span, spans
+from .phrases import HAS_LATIN, LAST_POS, POS_SHIFT, SpanTable, TokenCodes, span_table
 
-LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
     "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
     *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other",
 )
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -40,52 +36,101 @@ class Candidates:
 
 
 def candidate_features(title_tokens, body_tokens, idf, word_rank: dict[str, float], stopwords: frozenset[str],
-                       *, title_weight: float = 3.0) -> Candidates:
-    """Features of every candidate of one document (see ``FEATURES``).  One pass over the spans
-    collects, per distinct text: title and body counts, first body position, last part of speech,
-    token count and best TextRank score of its words."""
-    stats: dict[str, list] = {}  # text -> [tf_title, tf_body, first, last_pos, n_tokens, rank]
-    superstrings: Counter[str] = Counter()
-    substrings: Counter[str] = Counter()
-    n_body = max(len(body_tokens), 1)
-    for part, tokens in ((0, title_tokens), (1, body_tokens)):
-        found = spans(tokens, stopwords)
-        token_rank = [word_rank.get(t.word, 0.0) for t in tokens]
-        for text, start, end, n_tokens in found:
-            entry = stats.get(text)
-            best = max(token_rank[start:end])
-            if entry is None:
-                entry = stats[text] = [0, 0, 1.0, tokens[end - 1].pos, n_tokens, best]
-            elif best > entry[5]:
-                entry[5] = best
-            entry[part] += 1
-            if part == 1 and entry[2] == 1.0:
-                entry[2] = start / n_body
-        _count_nesting(found, superstrings, substrings)
-    if not stats:
+                       *, title_weight: float = 3.0, codes: TokenCodes | None = None) -> Candidates:
+    """Features of every candidate of one document (see ``FEATURES``), per distinct text: title and
+    body counts, first body position, last part of speech, token count and best TextRank score of
+    its words (all of its first occurrence except the counts and the TextRank score).  ``codes``
+    memoises token properties across documents (an annotator passes its own)."""
+    codes = codes or TokenCodes(stopwords)
+    tables = [span_table(tokens, codes.codes(tokens)) for tokens in (title_tokens, body_tokens)]
+    index: dict[str, int] = {}
+    ids = np.array([index.setdefault(t, len(index)) for table in tables for t in table.texts], dtype=np.int64)
+    m = len(index)
+    if not m:
         return Candidates((), np.zeros((0, len(FEATURES)), dtype=np.float64))
-    texts = tuple(stats)
-    table = list(stats.values())
-    t_title = np.array([e[0] for e in table], dtype=np.float64)
-    t_body = np.array([e[1] for e in table], dtype=np.float64)
-    n_tok = np.array([e[4] for e in table], dtype=np.float64)
-    rank = np.array([e[5] for e in table], dtype=np.float64)
-    pos = [e[3] for e in table]
-    idf_values = np.array([idf[t] for t in texts])
+    texts = tuple(index)
+    n_title = len(tables[0].texts)
+    length = np.concatenate([t.length for t in tables])
+    chars = np.concatenate([t.chars for t in tables])
+    t_title = np.bincount(ids[:n_title], minlength=m).astype(np.float64)
+    t_body = np.bincount(ids[n_title:], minlength=m).astype(np.float64)
+    _, first = np.unique(ids, return_index=True)
+    first_body = np.ones(m)
+    body_ids, body_first = np.unique(ids[n_title:], return_index=True)
+    first_body[body_ids] = tables[1].start[body_first] / max(len(body_tokens), 1)
+    rank = np.zeros(m)
+    np.maximum.at(rank, ids, np.concatenate([_span_max(t, (t_[0] for t_ in tokens), word_rank)
+                                             for t, tokens in zip(tables, (title_tokens, body_tokens))]))
+    last_code = np.concatenate([t.codes[t.start + t.length - 1] for t in tables])[first]
+    has_latin = np.concatenate([_span_any(t, HAS_LATIN) for t in tables])[first]
+    superstrings, substrings = np.zeros(m), np.zeros(m)
+    offset = 0
+    for table in tables:
+        outer, inner = _nested_pairs(table, ids[offset:offset + len(table.texts)], m)
+        superstrings += np.bincount(inner, minlength=m)
+        substrings += np.bincount(outer, minlength=m)
+        offset += len(table.texts)
+    n_tok = length[first].astype(np.float64)
+    idf_table, default = idf.idf, idf.default
+    found = [idf_table.get(t) for t in texts]
+    idf_values = np.array([default if v is None else v for v in found])
     tfidf = (title_weight * t_title + t_body) * idf_values
-    order = np.empty(len(texts))
-    order[np.argsort(-tfidf, kind="stable")] = np.arange(len(texts))
+    order = np.empty(m)
+    order[np.argsort(-tfidf, kind="stable")] = np.arange(m)
+    pos = last_code >> POS_SHIFT
     columns = [
-        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), np.array([e[2] for e in table]),
-        idf_values / idf_values.max(), np.array([float(t in idf) for t in texts]),
-        np.array([min(len(t), 16) / 8 for t in texts]), n_tok, (n_tok == 1).astype(float),
-        tfidf / tfidf.max(), order / len(texts), rank / max(rank.max(), 1e-12),
-        np.log1p([superstrings[t] for t in texts]), np.log1p([substrings[t] for t in texts]),
-        np.array([float(bool(_LATIN.search(t))) for t in texts]),
-        *(np.array([float(p == name) for p in pos]) for name in LAST_POS),
-        np.array([float(p not in LAST_POS) for p in pos]),
+        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), first_body,
+        idf_values / idf_values.max(), np.array([v is not None for v in found], dtype=float),
+        np.minimum(chars[first], 16) / 8, n_tok, (n_tok == 1).astype(float),
+        tfidf / tfidf.max(), order / m, rank / max(rank.max(), 1e-12),
+        np.log1p(superstrings), np.log1p(substrings), has_latin.astype(float),
+        *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
     ]
     return Candidates(texts, np.column_stack(columns))
+
+
+def _span_max(table: SpanTable, words, word_rank: dict[str, float]) -> np.ndarray:
+    """Per span, the best TextRank score of its words."""
+    values = np.array([word_rank.get(w, 0.0) for w in words])
+    return _sliding(values, table, np.maximum)
+
+
+def _span_any(table: SpanTable, bit: int) -> np.ndarray:
+    return _sliding((table.codes & bit) != 0, table, np.logical_or)
+
+
+def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
+    """``combine`` reduced over each span's tokens (spans of up to ``table.length.max()`` tokens)."""
+    out = values[table.start] if len(table.start) else values[:0]
+    window = values
+    for extra in range(1, int(table.length.max(initial=1))):
+        window = combine(window[:-1], values[extra:])  # window[i] covers tokens i .. i + extra
+        longer = table.length > extra
+        out[longer] = window[table.start[longer]]
+    return out
+
+
+_SUBSPANS = np.array([(a, n) for n in range(1, 6) for a in range(0, 6 - n)])  # (offset, tokens) inside a span
+
+
+def _nested_pairs(table: SpanTable, ids: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (outer, inner) text pairs where a span of ``inner`` lies inside the first multi-token
+    span of ``outer``, from token positions."""
+    multi = table.length > 1
+    if not multi.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lookup = np.full((len(table.codes) + 1, _SUBSPANS[:, 1].max() + 1), -1, dtype=np.int64)
+    lookup[table.start, table.length] = ids
+    outer_ids, first = np.unique(ids[multi], return_index=True)
+    starts, lengths = table.start[multi][first], table.length[multi][first]
+    offsets, sizes = _SUBSPANS[:, 0], _SUBSPANS[:, 1]
+    fits = offsets[None, :] + sizes[None, :] <= lengths[:, None]
+    rows, cols = np.nonzero(fits)
+    inner = lookup[starts[rows] + offsets[cols], sizes[cols]]
+    outer = outer_ids[rows]
+    keep = (inner >= 0) & (inner != outer)
+    pairs = np.unique(outer[keep] * m + inner[keep])
+    return pairs // m, pairs % m
 
 
 @dataclass(frozen=True)
@@ -132,24 +177,3 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int) -> list[tuple[s
         if not any(text in other for other, _ in chosen):
             chosen.append((text, score))
     return chosen
-
-
-def _count_nesting(found: Sequence[Span], superstrings: Counter, substrings: Counter) -> None:
-    """Add, per text, how many distinct candidate texts contain it (``superstrings``) and how many it
-    contains (``substrings``), from token positions; each distinct text is expanded once."""
-    by_position = {s.start * 100003 + s.end: s.text for s in found}
-    seen: set[str] = set()
-    pairs: set[tuple[str, str]] = set()
-    for text, start, end, n_tokens in found:
-        if n_tokens == 1 or text in seen:
-            continue
-        seen.add(text)
-        for a in range(start, end):
-            base = a * 100003
-            for b in range(a + 1, end + 1):
-                sub = by_position.get(base + b)
-                if sub is not None and sub != text:
-                    pairs.add((text, sub))
-    for outer, inner in pairs:
-        substrings[outer] += 1
-        superstrings[inner] += 1

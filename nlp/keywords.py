@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ConfigError
-from .phrases import spans
+from .phrases import KEYWORD, TokenCodes, spans
 from .segment import Token, is_content
 
 ROUND = 6
@@ -165,29 +165,34 @@ def textrank(
 
 
 def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str], window: int = 5,
-               damping: float = 0.85, iterations: int = 50) -> dict[str, float]:
-    """TextRank score of every candidate word (best = 1.0); {} for a document without candidates."""
-    parts = [candidates(part, pos, stopwords) for part in (doc.title, doc.body)]
+               damping: float = 0.85, iterations: int = 50, codes: TokenCodes | None = None) -> dict[str, float]:
+    """TextRank score of every candidate word (best = 1.0); {} for a document without candidates.
+
+    ``codes`` (built from the same ``pos`` and ``stopwords``) memoises token tests across documents."""
+    codes = codes or TokenCodes(stopwords, pos)
+    parts = []
+    for tokens in (doc.title, doc.body):
+        marked = np.flatnonzero(codes.codes(tokens) & KEYWORD).tolist()
+        parts.append([tokens[i][0] for i in marked])
     nodes = sorted({word for words in parts for word in words})
     if not nodes:
         return {}
     index = {word: i for i, word in enumerate(nodes)}
-    rows, cols = [], []
-    for words in parts:
-        ids = [index[w] for w in words]
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 : i + window]:
-                if a != b:
-                    rows += [a, b]
-                    cols += [b, a]
     n = len(nodes)
+    pairs = []
+    for words in parts:
+        ids = np.array([index[w] for w in words], dtype=np.int64)
+        for step in range(1, window):
+            a, b = ids[:-step], ids[step:]
+            differ = a != b
+            pairs += [a[differ] * n + b[differ], b[differ] * n + a[differ]]
+    edges = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
     if n <= 400:  # dense is faster for news-sized graphs
-        weights = np.zeros((n, n))
-        np.add.at(weights, (rows, cols), 1.0)
+        weights = np.bincount(edges, minlength=n * n).reshape(n, n).astype(np.float64)
         out_weight = weights.sum(axis=1)
         transition = (weights / np.where(out_weight > 0, out_weight, 1.0)[:, None]).T
-    else:
-        weights = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))  # duplicates add up
+    else:  # duplicates add up
+        weights = sp.csr_matrix((np.ones(len(edges)), (edges // n, edges % n)), shape=(n, n))
         out_weight = np.asarray(weights.sum(axis=1)).ravel()
         inverse = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
         transition = (sp.diags(inverse) @ weights).T.tocsr()
@@ -199,7 +204,7 @@ def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str]
         if converged:
             break
     rank /= rank.max()
-    return {word: float(rank[i]) for i, word in enumerate(nodes)}
+    return dict(zip(nodes, rank.tolist()))
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

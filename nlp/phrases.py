@@ -5,20 +5,34 @@ Candidates are the contiguous spans of up to ``max_tokens`` tokens inside a *chu
 tokens not broken by punctuation, particles, prepositions, conjunctions, pronouns, adverbs or
 stop words (``-`` and ``·`` join, as in L-谷氨酸).  A span may not start or end with a numeral,
 measure word, time or locality word, and is 2 to ``max_chars`` characters long.
+
+Every token is reduced once to an integer code (:class:`TokenCodes`, memoised per word and part of
+speech), and the spans of a document are found with array operations over those codes: this is
+the hot loop of keyword extraction, and it runs on every article.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
 
-from .segment import Token
+import numpy as np
+
+from .segment import Token, is_content
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
 EDGE_POS = frozenset({"m", "mq", "q", "f", "t", "tg"})
 JOINERS = frozenset({"-", "·"})
+# The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
+LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
+_LATIN = re.compile(r"[A-Za-z]")
+
+# Bits of a token code; the character count sits above them, the LAST_POS index above that.
+BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD = (1 << i for i in range(8))
+CHARS_SHIFT, CHARS_MASK, POS_SHIFT = 8, 0xFF, 16
 
 
 class Span(NamedTuple):
@@ -37,41 +51,100 @@ def join(left: str, right: str) -> str:
     return left + right
 
 
-def chunks(tokens: Sequence[Token], stopwords: frozenset[str]) -> Iterator[tuple[int, list[Token]]]:
-    """(offset, tokens) of the runs between breaking tokens."""
-    current: list[Token] = []
-    start = 0
-    for index, token in enumerate(tokens):
-        if token.word in JOINERS and current:
-            current.append(token)
-            continue
-        if token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords:
-            if current:
-                yield start, current
-            current = []
-            start = index + 1
-        else:
-            if not current:
-                start = index
-            current.append(token)
-    if current:
-        yield start, current
+class TokenCodes:
+    """What candidate generation needs to know about a token, as one integer, memoised.
+
+    ``keyword_pos`` marks the single words TF-IDF and TextRank consider (``KEYWORD`` bit).  The memo
+    is per instance (an annotator holds one) and is emptied when it reaches ``max_entries``.
+    """
+
+    def __init__(self, stopwords: frozenset[str], keyword_pos: frozenset[str] = frozenset(),
+                 *, max_entries: int = 500_000) -> None:
+        self.stopwords, self.keyword_pos, self.max_entries = stopwords, keyword_pos, max_entries
+        self._memo: dict[Token, int] = {}
+
+    def codes(self, tokens: Sequence[Token]) -> np.ndarray:
+        memo = self._memo
+        if len(memo) > self.max_entries:
+            memo.clear()
+        out = [memo.get(t, -1) for t in tokens]
+        for i, value in enumerate(out):
+            if value < 0:
+                out[i] = memo[tokens[i]] = self._code(Token(*tokens[i]))
+        return np.array(out, dtype=np.int64)
+
+    def _code(self, token: Token) -> int:
+        word, pos = token.word, token.pos
+        code = 0
+        if pos in BREAK_POS or word in self.stopwords or word.lower() in self.stopwords:
+            code |= BREAK
+        if pos in EDGE_POS or word in JOINERS:
+            code |= EDGE
+        if word in JOINERS:
+            code |= JOINER
+        if _NUMERIC.match(word):
+            code |= NUMERIC
+        if word[:1].isascii() and word[:1].isalnum():
+            code |= LATIN_HEAD
+        if word[-1:].isascii() and word[-1:].isalnum():
+            code |= LATIN_TAIL
+        if _LATIN.search(word):
+            code |= HAS_LATIN
+        if pos in self.keyword_pos and len(word) >= 2 and is_content(token, self.stopwords):
+            code |= KEYWORD
+        last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
+        return code | min(len(word), CHARS_MASK) << CHARS_SHIFT | last_pos << POS_SHIFT
+
+
+@dataclass(frozen=True)
+class SpanTable:
+    """Every candidate span of one token sequence, in text order (by start, then length)."""
+
+    texts: list[str]
+    start: np.ndarray
+    length: np.ndarray  # tokens
+    chars: np.ndarray
+    codes: np.ndarray  # of the tokens the spans index
+
+    def spans(self) -> list[Span]:
+        return [Span(t, s, s + n, n) for t, s, n in zip(self.texts, self.start.tolist(), self.length.tolist())]
+
+
+def span_table(tokens: Sequence[Token], codes: np.ndarray, *, max_tokens: int = 5, max_chars: int = 16) -> SpanTable:
+    """The candidate spans of ``tokens`` whose codes (:meth:`TokenCodes.codes`) are ``codes``."""
+    n = len(tokens)
+    empty = np.zeros(0, dtype=np.int64)
+    if not n:
+        return SpanTable([], empty, empty, empty, codes)
+    in_chunk = (codes & BREAK) == 0
+    # A joiner continues a chunk that is open before it, whatever its part of speech.
+    for k in np.flatnonzero((codes & (BREAK | JOINER)) == (BREAK | JOINER)).tolist():
+        in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
+    space = np.zeros(n, dtype=np.int64)  # a space before token k joins two Latin words
+    space[1:] = ((codes[:-1] & LATIN_TAIL) != 0) & ((codes[1:] & LATIN_HEAD) != 0)
+    words = [t[0] for t in tokens]
+    glued = [" " + w if s else w for w, s in zip(words, space.tolist())] if space.any() else words
+    # Prefix sums (index k = over tokens before k) give every span's totals at once.
+    breaks, numeric, offsets, spaces = (np.concatenate(([0], np.cumsum(v))) for v in (
+        ~in_chunk, (codes & NUMERIC) != 0, np.fromiter(map(len, glued), dtype=np.int64, count=n), space))
+    longest = min(max_tokens, n)
+    i = np.repeat(np.arange(n), longest)  # every (start, length) pair, in text order
+    length = np.tile(np.arange(1, longest + 1), n)
+    end = i + length  # exclusive
+    inside = end <= n
+    i, length, end = i[inside], length[inside], end[inside]
+    edge = (codes & EDGE) != 0
+    first_char = offsets[i] + space[i]
+    width = offsets[end] - first_char
+    keep = (in_chunk[i] & (breaks[end] == breaks[i]) & ~edge[i] & ~edge[end - 1] & (width >= 2) & (width <= max_chars)
+            & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0)))
+    start, length, width = i[keep], length[keep], width[keep]
+    line = "".join(glued)  # the tokens as they stood: each span is a slice of it
+    texts = [line[a:b] for a, b in zip(first_char[keep].tolist(), offsets[end[keep]].tolist())]
+    return SpanTable(texts, start, length, width, codes)
 
 
 def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = 5, max_chars: int = 16) -> list[Span]:
     """Every candidate span of ``tokens``, in text order."""
-    out = []
-    for offset, run in chunks(tokens, stopwords):
-        edge = [t.pos in EDGE_POS or t.word in JOINERS for t in run]
-        for i in range(len(run)):
-            if edge[i]:
-                continue
-            text = ""
-            for j in range(i, min(len(run), i + max_tokens)):
-                text = join(text, run[j].word)
-                if len(text) > max_chars:
-                    break
-                if edge[j] or len(text) < 2 or _NUMERIC.match(text):
-                    continue
-                out.append(Span(text, offset + i, offset + j + 1, j - i + 1))
-    return out
+    codes = TokenCodes(stopwords).codes(tokens)
+    return span_table(tokens, codes, max_tokens=max_tokens, max_chars=max_chars).spans()

@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nlp.phrases import join, spans
+from nlp.phrases import TokenCodes, join, spans
 from nlp.segment import Token, load_stopwords
 
 STOP = load_stopwords()
@@ -46,3 +48,54 @@ def test_span_positions_point_at_the_tokens():
     tokens = toks(("我们", "r"), ("数据", "n"), ("中心", "n"))
     [first, *_] = [s for s in spans(tokens, STOP) if s.text == "数据中心"]
     assert (first.start, first.end, first.n_tokens) == (1, 3, 2)
+
+
+# The array implementation must find exactly the spans of the plain definition in the module docstring.
+def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
+    from nlp.phrases import BREAK_POS, EDGE_POS, JOINERS, _NUMERIC
+
+    runs, current, start = [], [], 0
+    for index, token in enumerate(tokens):
+        if token.word in JOINERS and current:
+            current.append(token)
+            continue
+        if token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords:
+            if current:
+                runs.append((start, current))
+            current, start = [], index + 1
+        else:
+            start = index if not current else start
+            current.append(token)
+    if current:
+        runs.append((start, current))
+    out = []
+    for offset, run in runs:
+        edge = [t.pos in EDGE_POS or t.word in JOINERS for t in run]
+        for i in range(len(run)):
+            text = ""
+            for j in range(i, min(len(run), i + max_tokens)):
+                text = join(text, run[j].word)
+                if len(text) > max_chars:
+                    break
+                if not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text):
+                    out.append((text, offset + i, offset + j + 1, j - i + 1))
+    return out
+
+
+VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，", "x"), ("-", "x"), ("·", "x"),
+         ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
+         ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng")]
+
+
+@given(st.lists(st.sampled_from(VOCAB), max_size=40))
+def test_array_spans_match_the_plain_definition(pairs):
+    tokens = toks(*pairs)
+    assert [tuple(s) for s in spans(tokens, STOP)] == reference_spans(tokens, STOP)
+
+
+def test_token_codes_are_memoised_and_bounded():
+    codes = TokenCodes(STOP, max_entries=2)
+    tokens = toks(("数据", "n"), ("中心", "n"), ("的", "uj"), ("数据", "n"))
+    first = codes.codes(tokens)
+    assert first[0] == first[3] and first[0] != first[2]
+    assert (codes.codes(tokens) == first).all()
