@@ -324,6 +324,8 @@ def newwords(
     min_count: int = typer.Option(5, "--min-count", min=2, help="Minimum occurrences."),
     min_cohesion: float = typer.Option(3.0, "--min-cohesion", help="Minimum PMI (natural log) at every split point."),
     min_entropy: float = typer.Option(1.0, "--min-entropy", help="Minimum left and right neighbour entropy."),
+    min_binding: float = typer.Option(0.5, "--min-binding", min=0.0, max=1.0,
+                                      help="Minimum share of each segmenter piece's occurrences that lie inside the word."),
     max_words: int = typer.Option(5000, "--max-words", min=1, help="Keep at most this many words."),
     engine: str = Engine,
 ) -> None:
@@ -332,7 +334,8 @@ def newwords(
     from nlp.newwords_io import discover_from_paths, write_user_dict
 
     try:
-        options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy, max_words=max_words)
+        options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy,
+                                   min_binding=min_binding, max_words=max_words)
         words, n_docs = discover_from_paths(corpus, options=options, engine=engine)
         evidence = write_user_dict(words, output, engine=engine)
     except NlpError as error:

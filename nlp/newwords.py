@@ -43,6 +43,7 @@ class DiscoveryOptions:
     max_len: int = 6
     min_cohesion: float = 3.0
     min_entropy: float = 1.0
+    min_binding: float = 0.5
     max_words: int = 5000
 
 
@@ -56,7 +57,10 @@ def discover(texts: Iterable[str], *, known: Callable[[str], bool], cut: Callabl
 
     With ``cut`` (the segmenter), only strings that it *fragments* are proposed: cut into pieces at
     least one of which is a single character.  A string it cuts into known words (领导|干部) is a
-    compound of words it already has, not a word it is missing.
+    compound of words it already has, not a word it is missing.  And every piece must be *bound* to
+    the string: at least ``min_binding`` of the piece's occurrences in the corpus lie inside it.  A
+    free word plus a neighbouring character (记者|王, 日|上午, 委|书记) fails this, however often the
+    two stand together; a word the segmenter does not know (远东|豹) passes.
     """
     runs = han_runs(texts)
     counts: Counter[str] = Counter()
@@ -77,8 +81,10 @@ def discover(texts: Iterable[str], *, known: Callable[[str], bool], cut: Callabl
         le, re_ = _entropy(left[word]), _entropy(right[word])
         if min(le, re_) < options.min_entropy or known(word):
             continue
-        if cut is not None and all(len(piece) > 1 for piece in cut(word)):
-            continue
+        if cut is not None:
+            pieces = cut(word)
+            if all(len(piece) > 1 for piece in pieces) or _binding(word, pieces, counts) < options.min_binding:
+                continue
         score = math.log(counts[word]) * cohesion[word] * min(le, re_)
         found.append(NewWord(word, counts[word], round(cohesion[word], 6), round(le, 6), round(re_, 6), round(score, 6)))
     found = _drop_fragments(found)
@@ -89,6 +95,11 @@ def discover(texts: Iterable[str], *, known: Callable[[str], bool], cut: Callabl
 def _cohesion(word: str, counts: Counter[str], total: int) -> float:
     p_word = counts[word] / total
     return min(math.log(p_word / ((counts[word[:i]] / total) * (counts[word[i:]] / total))) for i in range(1, len(word)))
+
+
+def _binding(word: str, pieces: list[str], counts: Counter[str]) -> float:
+    """The smallest share, over the pieces, of a piece's occurrences that lie inside ``word``."""
+    return min(counts[word] / max(counts[piece], counts[word]) for piece in pieces)
 
 
 def _neighbours(runs: list[str], candidates: set[str], max_len: int):

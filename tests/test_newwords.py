@@ -61,3 +61,16 @@ def test_segment_prints_two_space_separated_tokens(tmp_path):
     path.write_text("我国算力产业\r\n增长很快\n", "utf-8")
     result = runner.invoke(app, ["segment", str(path), "--engine", "jieba"])
     assert result.stdout.splitlines() == ["我国  算力  产业", "增长  很快"]
+
+
+# 记者 stands free all over this corpus; 记者王 recurs, but only as a free word plus the next character.
+REPORTERS = ["记者王报道今天的新闻。", "本报记者王发自北京。", "据记者王了解情况。", "记者王采访了市民。", "感谢记者王的辛勤工作。",
+             "记者李来到现场。", "这位记者很年轻。", "记者们都到了。", "记者张写了稿子。", "有记者提问。", "记者会上很多人。",
+             "记者赵拍了照片。", "我想当记者。", "记者也是人。"]
+
+
+@pytest.mark.parametrize("min_binding, found", [(0.0, True), (0.5, False)])
+def test_a_free_word_plus_a_neighbour_is_not_a_new_word(segmenter, min_binding, found):
+    options = DiscoveryOptions(min_count=5, min_entropy=0.5, min_cohesion=0.5, min_binding=min_binding)
+    words = [w.word for w in discover(REPORTERS, known=segmenter.has_word, cut=segmenter.cut, options=options)]
+    assert ("记者王" in words) is found
