@@ -16,10 +16,10 @@ from .model import Model, Prediction
 from .clean import Cleaner, CleaningRules
 from .dedup import MinHasher
 from .errors import InputError, NlpError
-from .keyrank import Candidates, KeyRanker, candidate_features, select
-from .keywords import IdfTable, Keyword, Segmented, textrank, tfidf, word_ranks
+from .keyrank import Candidates, KeyRanker, batch_candidates, select
+from .keywords import IdfTable, Keyword, Segmented, batch_word_ranks, textrank, tfidf
 from .language import detect_language
-from .phrases import TokenCodes
+from .phrases import TokenBatch, TokenCodes
 from .segment import Segmenter, load_stopwords
 from .settings import Settings
 from .features import document_string
@@ -123,21 +123,29 @@ class Annotator:
         return KeyRanker.bundled()
 
     def keywords(self, doc: Segmented) -> list[Keyword]:
+        return self.keywords_batch([doc])[0]
+
+    def keywords_batch(self, docs: Sequence[Segmented]) -> list[list[Keyword]]:
+        """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch)."""
         s = self.settings
         if s.method == "textrank":
-            return textrank(doc, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window)
+            return [textrank(doc, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window,
+                             codes=self.codes) for doc in docs]
         if s.method == "tfidf":
-            return tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords,
-                         title_weight=s.title_weight)
-        found = self.keyword_candidates(doc)
-        return [Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k)]
+            return [tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords,
+                          title_weight=s.title_weight) for doc in docs]
+        return [[Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k)]
+                for found in self.keyword_candidates_batch(docs)]
 
     def keyword_candidates(self, doc: Segmented) -> Candidates:
         """Phrase candidates of ``doc`` with the features the ``combined`` ranker reads."""
+        return self.keyword_candidates_batch([doc])[0]
+
+    def keyword_candidates_batch(self, docs: Sequence[Segmented]) -> list[Candidates]:
         s = self.settings
-        ranks = word_ranks(doc, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window, codes=self.codes)
-        return candidate_features(doc.title, doc.body, self.idf, ranks, self.stopwords, title_weight=s.title_weight,
-                                  codes=self.codes)
+        batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], self.codes)
+        ranks = batch_word_ranks(batch, window=s.textrank_window)
+        return batch_candidates(batch, ranks.of_token, self.idf, title_weight=s.title_weight)
 
     def document(self, article: Article) -> str:
         """The classifier's input for ``article`` (cleaned and segmented once)."""
@@ -156,13 +164,14 @@ class Annotator:
         staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
         docs = [document_string(item.doc) for item in staged if isinstance(item, Prepared)]
         predictions = iter(self.model.predict(docs, min_score=self.settings.min_score) if self.model else [])
+        keywords = iter(self.keywords_batch([item.doc for item in staged if isinstance(item, Prepared)]))
         out = []
         for item in staged:
             if isinstance(item, Failure):
                 out.append(error_record(item))
             else:
                 category = next(predictions) if self.model else None
-                record = self._annotation(item, category).to_dict()
+                record = self._annotation(item, category, next(keywords)).to_dict()
                 if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written
                     record["_signature"] = self.hasher.signature(item.doc.words).tolist()
                 out.append(record)
@@ -174,7 +183,7 @@ class Annotator:
         except NlpError as error:
             return Failure(article.id, article.source, type(error).__name__, str(error))
 
-    def _annotation(self, prepared: "Prepared", category: Prediction | None) -> Annotation:
+    def _annotation(self, prepared: "Prepared", category: Prediction | None, keywords: list[Keyword]) -> Annotation:
         article, text, editor, doc = prepared.article, prepared.text, prepared.editor, prepared.doc
         return Annotation(
             id=article.id,
@@ -188,7 +197,7 @@ class Annotator:
             text=text,
             chars=len(text),
             tokens=doc.n_tokens,
-            keywords=tuple(self.keywords(doc)),
+            keywords=tuple(keywords),
             category=category,
             model=self._model_ref,
             extra=dict(article.extra),

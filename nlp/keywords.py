@@ -11,6 +11,7 @@ import importlib.util
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -18,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ConfigError
-from .phrases import KEYWORD, TokenCodes, spans
+from .phrases import KEYWORD, TokenBatch, TokenCodes, spans
 from .segment import Token, is_content
 
 ROUND = 6
@@ -157,10 +158,12 @@ def textrank(
     window: int = 5,
     damping: float = 0.85,
     iterations: int = 50,
+    codes: TokenCodes | None = None,
 ) -> list[Keyword]:
     """PageRank over the co-occurrence graph of candidates within ``window`` (title and body kept apart),
     scaled so that the best word scores 1.0."""
-    ranks = word_ranks(doc, pos=pos, stopwords=stopwords, window=window, damping=damping, iterations=iterations)
+    ranks = word_ranks(doc, pos=pos, stopwords=stopwords, window=window, damping=damping, iterations=iterations,
+                       codes=codes)
     return _top(ranks, top_k)
 
 
@@ -169,42 +172,75 @@ def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str]
     """TextRank score of every candidate word (best = 1.0); {} for a document without candidates.
 
     ``codes`` (built from the same ``pos`` and ``stopwords``) memoises token tests across documents."""
-    codes = codes or TokenCodes(stopwords, pos)
-    parts = []
-    for tokens in (doc.title, doc.body):
-        marked = np.flatnonzero(codes.codes(tokens) & KEYWORD).tolist()
-        parts.append([tokens[i][0] for i in marked])
-    nodes = sorted({word for words in parts for word in words})
-    if not nodes:
-        return {}
-    index = {word: i for i, word in enumerate(nodes)}
-    n = len(nodes)
-    pairs = []
-    for words in parts:
-        ids = np.array([index[w] for w in words], dtype=np.int64)
-        for step in range(1, window):
-            a, b = ids[:-step], ids[step:]
-            differ = a != b
-            pairs += [a[differ] * n + b[differ], b[differ] * n + a[differ]]
-    edges = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
-    if n <= 400:  # dense is faster for news-sized graphs
-        weights = np.bincount(edges, minlength=n * n).reshape(n, n).astype(np.float64)
-        out_weight = weights.sum(axis=1)
-        transition = (weights / np.where(out_weight > 0, out_weight, 1.0)[:, None]).T
-    else:  # duplicates add up
-        weights = sp.csr_matrix((np.ones(len(edges)), (edges // n, edges % n)), shape=(n, n))
+    batch = TokenBatch.of([(doc.title, doc.body)], codes or TokenCodes(stopwords, pos))
+    [ranks] = batch_word_ranks(batch, window=window, damping=damping, iterations=iterations).per_doc
+    return ranks
+
+
+@dataclass(frozen=True)
+class BatchRanks:
+    """TextRank of a :class:`TokenBatch`: per document {word: score}, and per token position the
+    score of its word in its document (0.0 for words that are not candidates)."""
+
+    per_doc: list[dict[str, float]]
+    of_token: np.ndarray
+
+
+def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.85, iterations: int = 50) -> BatchRanks:
+    """PageRank over the co-occurrence graph of candidate words within ``window`` (title and body
+    kept apart) of every document of ``batch`` at once: the graphs are disjoint blocks of one sparse
+    matrix, and each document stops iterating when its own scores change by less than 1e-6."""
+    marked = np.flatnonzero(batch.codes & KEYWORD)
+    part = batch.part_of(marked)
+    doc_bounds = np.searchsorted(part // 2, np.arange(batch.n_docs + 1))
+    words = batch.words
+    node_ids: list[int] = []
+    nodes_per_doc: list[list[str]] = []
+    of_token = np.full(len(words), -1, dtype=np.int64)
+    offset = 0
+    for d in range(batch.n_docs):
+        doc_words = [words[i] for i in marked[doc_bounds[d]:doc_bounds[d + 1]].tolist()]
+        nodes = sorted(set(doc_words))
+        index = {word: offset + i for i, word in enumerate(nodes)}
+        node_ids += [index[w] for w in doc_words]
+        lo, hi = batch.part_start[2 * d], batch.part_start[2 * d + 2]
+        of_token[lo:hi] = list(map(index.get, words[lo:hi], repeat(-1)))
+        nodes_per_doc.append(nodes)
+        offset += len(nodes)
+    n = offset
+    sizes = np.array([len(nodes) for nodes in nodes_per_doc], dtype=np.int64)
+    ids = np.array(node_ids, dtype=np.int64)
+    rows, cols = [], []
+    for step in range(1, window):
+        a, b = ids[:-step], ids[step:]
+        keep = (a != b) & (part[:-step] == part[step:])
+        rows += [a[keep], b[keep]]
+        cols += [b[keep], a[keep]]
+    rank = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+    if n:
+        row, col = np.concatenate(rows or [ids[:0]]), np.concatenate(cols or [ids[:0]])
+        weights = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n, n))  # duplicates add up
         out_weight = np.asarray(weights.sum(axis=1)).ravel()
         inverse = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
         transition = (sp.diags(inverse) @ weights).T.tocsr()
-    rank = np.full(n, 1.0 / n)
-    for _ in range(iterations):
-        updated = (1 - damping) + damping * (transition @ rank)
-        converged = np.abs(updated - rank).max() < 1e-6
-        rank = updated
-        if converged:
-            break
-    rank /= rank.max()
-    return dict(zip(nodes, rank.tolist()))
+        has_nodes = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[has_nodes]
+        active = np.ones(int(has_nodes.sum()), dtype=bool)
+        for _ in range(iterations):
+            updated = (1 - damping) + damping * (transition @ rank)
+            moving = np.repeat(active, sizes[has_nodes])
+            converged = np.maximum.reduceat(np.abs(updated - rank), starts) < 1e-6
+            rank = np.where(moving, updated, rank)
+            active &= ~converged
+            if not active.any():
+                break
+        rank /= np.repeat(np.maximum.reduceat(rank, starts), sizes[has_nodes])
+    scores = rank.tolist()
+    per_doc, at = [], 0
+    for nodes in nodes_per_doc:
+        per_doc.append(dict(zip(nodes, scores[at:at + len(nodes)])))
+        at += len(nodes)
+    return BatchRanks(per_doc, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

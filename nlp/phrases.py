@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from itertools import repeat
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -64,14 +65,19 @@ class TokenCodes:
         self._memo: dict[Token, int] = {}
 
     def codes(self, tokens: Sequence[Token]) -> np.ndarray:
+        return np.array(self.code_list(tokens), dtype=np.int64)
+
+    def code_list(self, tokens: Iterable[Token]) -> list[int]:
         memo = self._memo
         if len(memo) > self.max_entries:
             memo.clear()
-        out = [memo.get(t, -1) for t in tokens]
-        for i, value in enumerate(out):
-            if value < 0:
-                out[i] = memo[tokens[i]] = self._code(Token(*tokens[i]))
-        return np.array(out, dtype=np.int64)
+        out = list(map(memo.get, tokens, repeat(-1)))
+        if -1 in out:
+            tokens = list(tokens)
+            for i, value in enumerate(out):
+                if value < 0:
+                    out[i] = memo[tokens[i]] = self._code(Token(*tokens[i]))
+        return out
 
     def _code(self, token: Token) -> int:
         word, pos = token.word, token.pos
@@ -110,9 +116,38 @@ class SpanTable:
         return [Span(t, s, s + n, n) for t, s, n in zip(self.texts, self.start.tolist(), self.length.tolist())]
 
 
-def span_table(tokens: Sequence[Token], codes: np.ndarray, *, max_tokens: int = 5, max_chars: int = 16) -> SpanTable:
-    """The candidate spans of ``tokens`` whose codes (:meth:`TokenCodes.codes`) are ``codes``."""
-    n = len(tokens)
+@dataclass(frozen=True)
+class TokenBatch:
+    """The parts (title, body) of several documents laid end to end, each followed by a breaking
+    sentinel, so that one pass of array operations serves the whole batch."""
+
+    words: list[str]
+    codes: np.ndarray
+    part_start: np.ndarray  # first position of part k (title of doc k // 2, body if k is odd); last = end
+    n_docs: int
+
+    @classmethod
+    def of(cls, parts_per_doc: Sequence[Sequence[Sequence[Token]]], coder: TokenCodes) -> "TokenBatch":
+        tokens: list = []
+        starts = [0]
+        for parts in parts_per_doc:
+            for part in parts:
+                tokens += part
+                tokens.append(_SENTINEL)
+                starts.append(len(tokens))
+        words = [t[0] for t in tokens]
+        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(parts_per_doc))
+
+    def part_of(self, positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.part_start, positions, side="right") - 1
+
+
+_SENTINEL = Token("", "x")  # ends every part: punctuation breaks every span
+
+
+def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = 5, max_chars: int = 16) -> SpanTable:
+    """The candidate spans of the tokens ``words`` whose codes (:meth:`TokenCodes.codes`) are ``codes``."""
+    n = len(words)
     empty = np.zeros(0, dtype=np.int64)
     if not n:
         return SpanTable([], empty, empty, empty, codes)
@@ -122,8 +157,9 @@ def span_table(tokens: Sequence[Token], codes: np.ndarray, *, max_tokens: int = 
         in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
     space = np.zeros(n, dtype=np.int64)  # a space before token k joins two Latin words
     space[1:] = ((codes[:-1] & LATIN_TAIL) != 0) & ((codes[1:] & LATIN_HEAD) != 0)
-    words = [t[0] for t in tokens]
-    glued = [" " + w if s else w for w, s in zip(words, space.tolist())] if space.any() else words
+    glued = list(words)
+    for k in np.flatnonzero(space).tolist():
+        glued[k] = " " + words[k]
     # Prefix sums (index k = over tokens before k) give every span's totals at once.
     breaks, numeric, offsets, spaces = (np.concatenate(([0], np.cumsum(v))) for v in (
         ~in_chunk, (codes & NUMERIC) != 0, np.fromiter(map(len, glued), dtype=np.int64, count=n), space))
@@ -147,4 +183,4 @@ def span_table(tokens: Sequence[Token], codes: np.ndarray, *, max_tokens: int = 
 def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = 5, max_chars: int = 16) -> list[Span]:
     """Every candidate span of ``tokens``, in text order."""
     codes = TokenCodes(stopwords).codes(tokens)
-    return span_table(tokens, codes, max_tokens=max_tokens, max_chars=max_chars).spans()
+    return span_table([t[0] for t in tokens], codes, max_tokens=max_tokens, max_chars=max_chars).spans()

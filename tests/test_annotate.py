@@ -72,3 +72,23 @@ def test_same_bytes_for_any_number_of_jobs(tmp_path, tiny_model_dir):
     one = run(1)
     assert one == run(2) == run(1)
     assert one.count("\n") == 8 and '"error"' in one
+
+
+# Hand-written articles of different shapes: the batch must give each the keywords it gets alone.
+BATCH_TEXTS = [
+    ("算力网络建设提速", "各地加快算力网络建设。算力网络连接数据中心，数据中心规模持续扩大。"),
+    ("", "只有正文：新能源汽车销量增长，新能源汽车企业扩大产能。"),
+    ("标题里没有正文", ""),
+    ("", ""),
+    ("GPU 芯片供不应求", "AI 训练需要大量 GPU 芯片。芯片厂商 Nvidia 表示，GPU 芯片交付周期延长。"),
+]
+
+
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
+def test_a_batch_gives_every_article_the_keywords_it_gets_alone(method):
+    one = Annotator(Settings(method=method))
+    docs = [one.segment(title, body) for title, body in BATCH_TEXTS]
+    alone = [one.keywords(doc) for doc in docs]
+    assert one.keywords_batch(docs) == alone
+    assert one.keywords_batch(docs[::-1]) == alone[::-1]
+    assert any(alone) and alone[3] == []

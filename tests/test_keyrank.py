@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp.errors import ConfigError
 from nlp.keyrank import FEATURES, KeyRanker, candidate_features, select
@@ -43,3 +45,19 @@ def test_ranker_weights_must_match_the_features():
     data["features"] = data["features"][:-1]
     with pytest.raises(ConfigError, match="other features"):
         KeyRanker.from_dict(data)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["数据", "中心", "数据中心", "算力", "网络", "算力网络", "甲", "乙", "丙丁"]),
+                          st.sampled_from([0.1, 0.2, 0.5, 0.5000001, 0.9])), max_size=80),
+       st.integers(min_value=0, max_value=6))
+def test_select_matches_a_full_sort(pairs, top_k):
+    texts = [f"{t}{i}" if i % 3 else t for i, (t, _) in enumerate(pairs)]
+    scores = np.array([s for _, s in pairs])
+    full = sorted(zip((round(float(s), 6) for s in scores), texts), key=lambda p: (-p[0], p[1]))
+    expected: list = []
+    for score, text in full:
+        if len(expected) == top_k:
+            break
+        if not any(text in other for other, _ in expected):
+            expected.append((text, score))
+    assert select(texts, scores, top_k) == expected
