@@ -6,9 +6,12 @@ without importing it.
 
 from __future__ import annotations
 
+import re
+
 from .keywords import Segmented
 
 CHAR_LEAD = 300
+_WHITESPACE = re.compile(r"\s")
 
 
 def split_tokens(doc: str) -> list[str]:
@@ -36,4 +39,7 @@ def document_string(doc: Segmented, *, max_tokens: int | None = None) -> str:
     "1.95%", "：").  ``max_tokens`` keeps only the title and the lead of long bodies.
     """
     body = doc.body if max_tokens is None else doc.body[:max_tokens]
-    return " ".join("".join(t.word.lower().split()) for part in (doc.title, body) for t in part)
+    joined = "\x00".join([t[0] for t in doc.title] + [t[0] for t in body]).lower()
+    if _WHITESPACE.search(joined):  # rare: a token with a space inside is glued together
+        return " ".join("".join(word.split()) for word in joined.split("\x00"))
+    return joined.replace("\x00", " ")

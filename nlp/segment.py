@@ -111,7 +111,8 @@ class Segmenter:
         """Tokens of ``text`` with parts of speech; whitespace tokens are dropped."""
         if not text:
             return []
-        return [Token(word, pos) for word, pos in self._tag(text) if word.strip()]
+        make = tuple.__new__  # Token(word, pos) without the keyword handling: half the cost
+        return [make(Token, pair) for pair in self._tag(text) if pair[0].strip()]
 
 
 def is_content(token: Token, stopwords: frozenset[str]) -> bool:
