@@ -17,7 +17,7 @@ from .clean import Cleaner, CleaningRules
 from .dedup import MinHasher
 from .errors import InputError, NlpError
 from .keyrank import Candidates, KeyRanker, batch_candidates, select
-from .keywords import IdfTable, Keyword, Segmented, batch_word_ranks, textrank, tfidf
+from .keywords import IdfTable, Keyword, Segmented, batch_word_ranks, textrank_batch, tfidf
 from .language import detect_language
 from .phrases import TokenBatch, TokenCodes
 from .segment import Segmenter, load_stopwords
@@ -129,8 +129,7 @@ class Annotator:
         """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch)."""
         s = self.settings
         if s.method == "textrank":
-            return [textrank(doc, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords, window=s.textrank_window,
-                             codes=self.codes) for doc in docs]
+            return textrank_batch(docs, top_k=s.top_k, codes=self.codes, window=s.textrank_window)
         if s.method == "tfidf":
             return [tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords,
                           title_weight=s.title_weight) for doc in docs]

@@ -162,9 +162,17 @@ def textrank(
 ) -> list[Keyword]:
     """PageRank over the co-occurrence graph of candidates within ``window`` (title and body kept apart),
     scaled so that the best word scores 1.0."""
-    ranks = word_ranks(doc, pos=pos, stopwords=stopwords, window=window, damping=damping, iterations=iterations,
-                       codes=codes)
-    return _top(ranks, top_k)
+    [found] = textrank_batch([doc], top_k=top_k, codes=codes or TokenCodes(stopwords, pos), window=window,
+                             damping=damping, iterations=iterations)
+    return found
+
+
+def textrank_batch(docs: Sequence[Segmented], *, top_k: int, codes: TokenCodes, window: int = 5,
+                   damping: float = 0.85, iterations: int = 50) -> list[list[Keyword]]:
+    """:func:`textrank` of each of ``docs``, computed for the whole batch at once."""
+    batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], codes)
+    ranks = batch_word_ranks(batch, window=window, damping=damping, iterations=iterations)
+    return [_top(scores, top_k) for scores in ranks.per_doc]
 
 
 def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str], window: int = 5,
