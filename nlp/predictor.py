@@ -10,8 +10,10 @@ same normalisation as ``CalibratedClassifierCV``.  The file is a NumPy archive r
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from functools import cached_property
 from pathlib import Path
 from itertools import chain, repeat
 from typing import Any, Iterator, Sequence
@@ -24,6 +26,7 @@ from .features import join_tokens, lead_characters, split_tokens
 FORMAT = 1
 _WHITE_SPACES = re.compile(r"\s\s+")
 _PREPROCESSORS = {"lead_characters": lead_characters, "join_tokens": join_tokens}
+KEYED_AFTER = 512
 
 
 class Block:
@@ -33,24 +36,40 @@ class Block:
                  sublinear: bool, preprocessor: str | None = None) -> None:
         self.kind, self.ngram_range, self.vocabulary, self.idf = kind, ngram_range, vocabulary, idf
         self.sublinear, self.preprocessor = sublinear, preprocessor
+        self._seen = 0  # documents transformed so far
+
+    def units(self, doc: str) -> Sequence[str]:
+        """What the n-grams are made of: the tokens of a word block, the characters of a char block."""
+        if self.kind == "words":
+            return split_tokens(doc)
+        return _WHITE_SPACES.sub(" ", _PREPROCESSORS[self.preprocessor](doc))
 
     def analyze(self, doc: str) -> Iterator[str]:
         """The n-grams scikit-learn's analyzer yields for ``doc`` (in another order: only counts matter)."""
         low, high = self.ngram_range
-        units: Sequence[str]
-        if self.kind == "words":
-            units, glue = split_tokens(doc), " ".join
-        else:
-            units, glue = _WHITE_SPACES.sub(" ", _PREPROCESSORS[self.preprocessor](doc)), "".join
+        units, glue = self.units(doc), (" ".join if self.kind == "words" else "".join)
         grams = [iter(units)] if low == 1 else []
         grams += [map(glue, zip(*(units[k:] for k in range(n)))) for n in range(max(low, 2), high + 1)]
         return chain.from_iterable(grams)
 
+    @cached_property
+    def keys(self) -> "NgramKeys | None":
+        return NgramKeys.build(self.vocabulary, self.kind, self.ngram_range)
+
+    def columns(self, doc: str, *, keyed: bool = True) -> np.ndarray:
+        """The vocabulary columns of the n-grams of ``doc`` that are in the vocabulary, repeated as they occur."""
+        if keyed and self.keys is not None:
+            return self.keys.columns(self.units(doc), self.ngram_range)
+        found = np.fromiter(map(self.vocabulary.get, self.analyze(doc), repeat(-1)), dtype=np.int64)
+        return found[found >= 0]
+
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
-        """Term counts of ``docs`` (one vocabulary lookup per n-gram, at C speed) -> TF-IDF rows."""
-        get, missing = self.vocabulary.get, repeat(-1)
-        columns = [np.fromiter(map(get, self.analyze(doc), missing), dtype=np.int64) for doc in docs]
-        columns = [c[c >= 0] for c in columns]
+        """Term counts of ``docs`` -> TF-IDF rows, as scikit-learn computes them.  The first
+        ``KEYED_AFTER`` documents are looked up by string; building the integer keys (0.1 s for the
+        default model) pays for itself only over more."""
+        keyed = self._seen >= KEYED_AFTER
+        self._seen += len(docs)
+        columns = [self.columns(doc, keyed=keyed) for doc in docs]
         rows = np.repeat(np.arange(len(docs)), [len(c) for c in columns])
         counts = sp.coo_matrix((np.ones(len(rows), dtype=np.float32), (rows, np.concatenate(columns or [rows]))),
                                shape=(len(docs), len(self.vocabulary)))
@@ -62,6 +81,70 @@ class Block:
         X.data *= self.idf[X.indices]
         _normalize_rows(X)
         return X
+
+
+class NgramKeys:
+    """The vocabulary re-keyed by integers: every unit (token or character) that occurs in a term
+    gets an id from 1 (0: unknown), and an n-gram of ids is one integer in base ``len(ids) + 1``
+    (no leading zero digit, so n-grams of different lengths never share a key).  Looking up these integers
+    (made with array arithmetic) costs far less than building and hashing every n-gram string."""
+
+    def __init__(self, unit_ids: dict[str, int], unigram_columns: np.ndarray, ngram_columns: dict[int, int]) -> None:
+        self.unit_ids, self.unigram_columns, self.ngram_columns = unit_ids, unigram_columns, ngram_columns
+        self.base = len(unit_ids) + 1
+
+    @classmethod
+    def build(cls, vocabulary: dict[str, int], kind: str, ngram_range: tuple[int, int]) -> "NgramKeys | None":
+        """None when the n-grams cannot be keyed exactly (a term that does not split into its units,
+        or keys that would not fit in 63 bits): the string lookup is used then."""
+        low, high = ngram_range
+        terms = list(vocabulary)
+        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
+        if kind == "words":
+            split = [term.split(" ") for term in terms]
+            if any(not 1 <= len(units) <= high or "" in units for units in split):
+                return None
+            flat = [u for units in split for u in units]
+            lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        else:
+            flat = list("".join(terms))
+            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        if len(terms) and (lengths.min() < low or lengths.max() > high):
+            return None
+        unit_ids = dict(zip(dict.fromkeys(flat), itertools.count(1)))
+        base = len(unit_ids) + 1
+        if base ** high >= 2 ** 62:
+            return None
+        ids = np.fromiter(map(unit_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+        ends = np.cumsum(lengths)
+        keys = np.zeros(len(terms), dtype=np.int64)
+        for position in range(high):  # digit ``position`` of each term, where the term is that long
+            longer = lengths > position
+            keys[longer] = keys[longer] * base + ids[ends[longer] - lengths[longer] + position]
+        single = lengths == 1
+        unigram_columns = np.full(base, -1, dtype=np.int64)
+        unigram_columns[keys[single]] = columns[single]
+        ngram_columns = dict(zip(keys[~single].tolist(), columns[~single].tolist()))
+        return cls(unit_ids, unigram_columns, ngram_columns)
+
+    def columns(self, units: Sequence[str], ngram_range: tuple[int, int]) -> np.ndarray:
+        low, high = ngram_range
+        ids = np.fromiter(map(self.unit_ids.get, units, repeat(0)), dtype=np.int64, count=len(units))
+        found = []
+        if low == 1:
+            known = self.unigram_columns[ids]
+            found.append(known[known >= 0])
+        for n in range(max(low, 2), min(high, len(ids)) + 1):
+            windows = len(ids) - n + 1
+            keys = np.zeros(windows, dtype=np.int64)
+            valid = np.ones(windows, dtype=bool)
+            for k in range(n):
+                part = ids[k:k + windows]
+                keys = keys * self.base + part
+                valid &= part > 0
+            looked_up = np.fromiter(map(self.ngram_columns.get, keys[valid].tolist(), repeat(-1)), dtype=np.int64)
+            found.append(looked_up[looked_up >= 0])
+        return np.concatenate(found) if found else ids[:0]
 
 
 class LinearTextPredictor:

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp.predictor import Block, LinearTextPredictor
 
@@ -33,3 +35,23 @@ def test_pipelines_of_other_shapes_are_not_exported(tmp_path):
 def test_analyzers_match_scikit_learn_conventions(kind, ngrams, doc, expected):
     block = Block(kind, ngrams, {}, np.zeros(0), True, "lead_characters" if kind == "chars" else None)
     assert sorted(block.analyze(doc)) == sorted(expected)
+
+
+# Integer keys must find exactly the n-grams the string lookup finds, whatever the text.
+CHAR_TERMS = ["甲", "乙", "丙", " ", "甲乙", "乙甲", "甲乙丙", "丙 ", "乙丙甲", "丙丙"]
+WORD_TERMS = ["甲", "乙", "丙丁", "甲 乙", "乙 甲", "丙丁 甲", "戊 甲"]  # 戊 is only ever part of a pair
+
+
+@pytest.mark.parametrize("kind, terms, ngrams, alphabet", [
+    ("chars", CHAR_TERMS, (1, 3), "甲乙丙丁 "),
+    ("chars", [t for t in CHAR_TERMS if len(t) > 1], (2, 3), "甲乙丙丁 "),
+    ("words", WORD_TERMS, (1, 2), ["甲", "乙", "丙丁", "戊", "己"]),
+])
+@given(data=st.data())
+def test_integer_keys_find_what_the_strings_find(kind, terms, ngrams, alphabet, data):
+    units = data.draw(st.lists(st.sampled_from(list(alphabet)), max_size=30))
+    doc = (" " if kind == "words" else "").join(units)
+    block = Block(kind, ngrams, {t: i for i, t in enumerate(terms)}, np.ones(len(terms)), True,
+                  "join_tokens" if kind == "chars" else None)
+    assert block.keys is not None
+    assert sorted(block.columns(doc, keyed=True)) == sorted(block.columns(doc, keyed=False))
