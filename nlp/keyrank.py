@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+import itertools
 from itertools import chain, repeat
 from typing import Sequence
 
@@ -58,9 +59,10 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     texts_per_doc: list[tuple[str, ...]] = []
     local: list[int] = []
     for d in range(batch.n_docs):
-        index: dict[str, int] = {}
-        local += [index.setdefault(t, len(index)) for t in table.texts[bounds[d]:bounds[d + 1]]]
-        texts_per_doc.append(tuple(index))
+        texts = table.texts[bounds[d]:bounds[d + 1]]
+        distinct = tuple(dict.fromkeys(texts))  # first-seen order
+        local += map(dict(zip(distinct, itertools.count())).__getitem__, texts)
+        texts_per_doc.append(distinct)
     sizes = np.array([len(t) for t in texts_per_doc], dtype=np.int64)
     m = int(sizes.sum())
     if not m:
@@ -92,9 +94,11 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     substrings = np.bincount(outer, minlength=m).astype(np.float64)
     n_tok = table.length[first].astype(np.float64)
     idf_table, default = idf.idf, idf.default
-    found = list(map(idf_table.get, chain.from_iterable(texts_per_doc)))
-    known = np.array([v is not None for v in found], dtype=float)
-    idf_values = np.array(list(map(idf_table.get, chain.from_iterable(texts_per_doc), repeat(default))))
+    idf_values = np.fromiter(map(idf_table.get, chain.from_iterable(texts_per_doc), repeat(np.nan)), dtype=np.float64,
+                             count=m)
+    unknown = np.isnan(idf_values)
+    known = (~unknown).astype(float)
+    idf_values[unknown] = default
     tfidf = (title_weight * t_title + t_body) * idf_values
     by_score = np.lexsort((-tfidf, owner))  # stable: ties keep first-seen order
     order = np.empty(m)
