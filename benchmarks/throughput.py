@@ -131,6 +131,45 @@ def token_agreement(texts: list[str]) -> tuple[float, float]:
     return 2 * p * r / (p + r), same_tag / n_ref
 
 
+def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
+    """Milliseconds per post of each stage of `nlp annotate` in one process: the library called stage
+    by stage on chunks, as a worker calls it (the first chunk, which fills caches, is included)."""
+    from nlp import modelio
+    from nlp.annotate import Annotator, default_model_dir, to_json_line
+    from nlp.features import document_string
+    from nlp.language import detect_language
+    from nlp.readers import read_articles
+    from nlp.settings import Settings
+
+    annotator = Annotator(Settings(), modelio.load(default_model_dir(), fast=True))
+    annotator.idf, annotator.ranker  # loaded before timing, as a worker does at start
+    names = ("reading and parsing", "cleaning", "segmentation (rjieba tagging)", "keywords (`combined`)",
+             "classification", "language and JSON")
+    spent = dict.fromkeys(names, 0.0)
+    started = time.perf_counter()
+    articles = list(read_articles(paths))
+    spent[names[0]] = time.perf_counter() - started
+    for at in range(0, len(articles), chunk):
+        batch = articles[at:at + chunk]
+        records = annotator.annotate_batch(batch)  # the records to encode, made outside the timers
+        times = [time.perf_counter()]
+        cleaned = [annotator.cleaner.clean(a.body, is_html=a.is_html) for a in batch]
+        times.append(time.perf_counter())
+        docs = [annotator.segment(a.title, c.text) for a, c in zip(batch, cleaned)]
+        times.append(time.perf_counter())
+        annotator.keywords_batch(docs)
+        times.append(time.perf_counter())
+        annotator.model.predict([document_string(d) for d in docs])
+        times.append(time.perf_counter())
+        for a, c in zip(batch, cleaned):
+            detect_language(a.title + "\n" + c.text)
+        "".join(map(to_json_line, records))
+        times.append(time.perf_counter())
+        for name, t0, t1 in zip(names[1:], times, times[1:]):
+            spent[name] += t1 - t0
+    return {name: seconds * 1000 / len(paths) for name, seconds in spent.items()}
+
+
 def _ordered_spans(tokens) -> list[tuple[int, int]]:
     out, at = [], 0
     for t in tokens:
@@ -165,6 +204,7 @@ def main() -> None:
             rss_large = measure_nlp(["annotate", str(large), "--jobs", "2", "-o", str(Path(tmp) / "o3.jsonl")])[1]
         one = sorted(paths)[0]
         cold = min(measure_nlp(["annotate", one])[0] for _ in range(3))
+        stages = stage_costs(paths)
     agreement, pos_agreement = token_agreement([t[:1000] for _, t in texts[:300]])
     n = args.posts
     rows = [
@@ -181,6 +221,14 @@ def main() -> None:
     rows += [
         f"| one article from a cold start (`nlp annotate post.md`, best of 3) | {cold:.2f} s |",
         f"| rjieba vs jieba: token boundary F1 / same word and POS (300 cnews texts) | {agreement:.4f} / {pos_agreement:.4f} |",
+        *(f"| per post, one process: {name} | {ms:.2f} ms |" for name, ms in stages.items()),
+    ]
+    # What 15x would take: the whole run inside naive_s / 15, against a floor that leaves out
+    # keywords and classification entirely: a cold start plus reading, cleaning and tagging on 2 cores.
+    floor = cold + n * sum(list(stages.values())[:3]) / 1000 / 2
+    rows += [
+        f"| 15x the naive pipeline = the whole run for {n:,} posts within | {naive_s / 15:.2f} s |",
+        f"| floor without keywords or classification: cold start + reading, cleaning, tagging on 2 cores | {floor:.2f} s |",
         "", f"{n:,} seed-format posts built from `cnews_sample_1000` (about 1,000 characters of body each, Sina "
             f"boilerplate). Machine: {machine()}. Script: `python benchmarks/throughput.py --data ../shared/data`.",
     ]

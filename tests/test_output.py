@@ -33,3 +33,4 @@ def test_resume_point_of_a_missing_file_is_empty(tmp_path):
 def test_skip_done_skips_articles_and_failures_by_source():
     records = [Failure("1", "a.md", "InputError", "x"), Failure("2", "b.md", "InputError", "y")]
     assert [r.source for r in skip_done(records, {"a.md"})] == ["b.md"]
+
