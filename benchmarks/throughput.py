@@ -15,6 +15,7 @@ Writes the table into README.md and docs/benchmarks.md.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 import tempfile
@@ -139,6 +140,7 @@ def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
     from nlp.features import document_string
     from nlp.language import detect_language
     from nlp.readers import read_articles
+    from nlp.runner import GC_THRESHOLD
     from nlp.settings import Settings
 
     annotator = Annotator(Settings(), modelio.load(default_model_dir(), fast=True))
@@ -149,6 +151,7 @@ def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
     started = time.perf_counter()
     articles = list(read_articles(paths))
     spent[names[0]] = time.perf_counter() - started
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # as in a worker
     for at in range(0, len(articles), chunk):
         batch = articles[at:at + chunk]
         records = annotator.annotate_batch(batch)  # the records to encode, made outside the timers
