@@ -354,6 +354,7 @@ def dedup_command(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, text, JSON Lines or directories."),
     output: Path = typer.Option(..., "-o", "--output", help="Groups as JSON Lines, one group per line."),
     threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="Minimum estimated Jaccard similarity of token bigrams."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes reading, segmenting and signing articles."),
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
 ) -> None:
@@ -361,7 +362,8 @@ def dedup_command(
     from nlp.dedup_io import dedup_paths
 
     try:
-        result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold)
+        result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold,
+                             jobs=jobs)
         with output.open("w", encoding="utf-8") as handle:
             for group in result.groups:
                 handle.write(json.dumps(group, ensure_ascii=False) + "\n")

@@ -4,7 +4,9 @@ From the 1,000 cnews articles, copies of 300 are made by editing (about 5% of ch
 or deleted), re-titling (a new prefix), truncating (70-90% kept) or all three; every article and
 copy goes through `nlp dedup` (as posts).  A predicted pair is any two members of one group; the
 gold pairs link each original with its copies and the copies with each other.  Speed is the whole
-`dedup_paths` call (reading, cleaning, segmenting, signatures, grouping) scaled to 100,000 articles.
+`nlp dedup DIR --jobs 2` as a whole process on 20,000 posts (reading, cleaning, segmenting,
+signatures, grouping), scaled to 100,000 articles, with its peak memory; and the grouping of a
+million signatures (random, with 1% planted near-copies) in a fresh process: time and peak memory.
 Writes the table into README.md and docs/benchmarks.md.
 """
 
@@ -12,11 +14,10 @@ from __future__ import annotations
 
 import random
 import tempfile
-import time
 from itertools import combinations
 from pathlib import Path
 
-from common import data_argument, machine, require
+from common import data_argument, machine, measure_nlp, require
 from docs import publish
 from throughput import build_posts, cnews_texts
 
@@ -42,10 +43,42 @@ def perturb(text: str, kind: str, rng: random.Random) -> str:
     return text
 
 
+GROUPING = """
+import resource, sys, time
+import numpy as np
+from nlp.dedup import NUM_PERM, find_groups
+n = int(sys.argv[1])
+rng = np.random.default_rng(1)
+signatures = rng.integers(0, 2 ** 32, size=(n, NUM_PERM), dtype=np.uint32)
+chosen = rng.choice(n, size=n // 50, replace=False)
+originals, copies = chosen[: n // 100], chosen[n // 100:]
+redraw = rng.random((len(copies), NUM_PERM)) < 0.2  # a fifth of each copy's positions differ
+fresh = rng.integers(0, 2 ** 32, size=redraw.shape, dtype=np.uint32)
+signatures[copies] = np.where(redraw, fresh, signatures[originals])
+started = time.perf_counter()
+groups = find_groups(signatures)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(groups))
+"""
+
+
+def grouping_at_scale(n: int) -> tuple[float, float, int]:
+    """(seconds, peak MB, groups) of grouping ``n`` signatures in a fresh process."""
+    import subprocess
+    import sys
+
+    from common import ROOT
+
+    out = subprocess.run([sys.executable, "-c", GROUPING, str(n)], check=True, capture_output=True, text=True,
+                         cwd=ROOT).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2])
+
+
 def main() -> None:
     parser = data_argument(__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=300)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--large", type=int, default=20000, help="posts for the speed and memory measure")
+    parser.add_argument("--million", type=int, default=1_000_000, help="signatures for the grouping measure")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     texts = cnews_texts(require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt"))
@@ -59,9 +92,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "posts"
         build_posts(corpus, folder, len(corpus))
-        started = time.perf_counter()
-        result = dedup_paths([folder], threshold=args.threshold)
-        seconds = time.perf_counter() - started
+        result = dedup_paths([folder], threshold=args.threshold, jobs=2)
+        large = Path(tmp) / "large"
+        build_posts(corpus, large, args.large)
+        seconds, rss = measure_nlp(["dedup", str(large), "-o", str(Path(tmp) / "groups.jsonl"), "--jobs", "2"])
+    group_s, group_mb, _ = grouping_at_scale(args.million)
     index = {f"{n // 1000:03d}/{n:06d}": n for n in range(len(corpus))}
     predicted = {tuple(sorted((index[a["id"]], index[b["id"]]))) for g in result.groups for a, b in combinations(g["members"], 2)}
     by_origin: dict[int, list[int]] = {}
@@ -77,7 +112,9 @@ def main() -> None:
             f"| groups found | {len(result.groups)} |",
             f"| pair precision / recall (threshold {args.threshold}) | **{precision:.3f} / {recall:.3f}** |",
             f"| of the pairs counted as wrong: two originals (templated articles, e.g. price listings) | {len(among_originals)} |",
-            f"| seconds per 100,000 articles (read, clean, segment, MinHash, LSH; one process) | {seconds / len(corpus) * 100000:,.0f} |",
+            f"| `nlp dedup DIR --jobs 2`, {args.large:,} posts: seconds per 100,000 articles (whole process) | {seconds / args.large * 100000:,.0f} |",
+            f"| `nlp dedup DIR --jobs 2`, {args.large:,} posts: peak RSS, largest process | {rss:.0f} MB |",
+            f"| grouping {args.million:,} signatures (MinHash + LSH, 1% planted copies, a fifth of positions changed): time / peak RSS | {group_s:.1f} s / {group_mb:,.0f} MB |",
             "", "Copies: a quarter each edited (5% of characters replaced or deleted), re-titled, truncated to 70-90%, "
                 f"or all three. Machine: {machine()}. Script: `python benchmarks/dedup.py --data ../shared/data`."]
     publish("dedup-benchmark", "\n".join(rows), write=not args.no_write)

@@ -14,7 +14,7 @@ from . import SCHEMA_VERSION
 from .article import Article, Failure
 from .model import Model, Prediction
 from .clean import Cleaner, CleaningRules
-from .dedup import MinHasher
+from .dedup import MinHasher, Signed
 from .errors import InputError, NlpError
 from .keyrank import Candidates, KeyRanker, batch_candidates, select
 from .keywords import IdfTable, Keyword, Segmented, batch_word_ranks, textrank_batch, tfidf
@@ -174,6 +174,18 @@ class Annotator:
                 if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written
                     record["_signature"] = self.hasher.signature(item.doc.words).tolist()
                 out.append(record)
+        return out
+
+    def signature_batch(self, records: Sequence[Article | Failure]) -> list[Signed | Failure]:
+        """The MinHash signature of each article's words (the tokens annotation uses), in order."""
+        out: list[Signed | Failure] = []
+        for record in records:
+            item = record if isinstance(record, Failure) else self._try_prepare(record)
+            if isinstance(item, Failure):
+                out.append(item)
+            else:
+                a = item.article
+                out.append(Signed(a.id, a.source, a.title, self.hasher.signature(item.doc.words)))
         return out
 
     def _try_prepare(self, article: Article) -> "Prepared | Failure":

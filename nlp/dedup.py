@@ -57,11 +57,21 @@ def band_keys(signatures: np.ndarray, bands: int = BANDS) -> np.ndarray:
     """(n, bands) 64-bit keys: a hash of each band's rows."""
     n, p = signatures.shape
     rows = p // bands
-    view = signatures[:, : rows * bands].reshape(n, bands, rows).astype(np.uint64)
+    view = signatures[:, : rows * bands].reshape(n, bands, rows)  # no widened copy of all signatures
     keys = np.zeros((n, bands), dtype=np.uint64)
     for r in range(rows):
-        keys = keys * np.uint64(0x100000001B3) ^ view[:, :, r]
+        keys = keys * np.uint64(0x100000001B3) ^ view[:, :, r].astype(np.uint64)
     return keys
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An article's identity and the MinHash signature of its words."""
+
+    id: str
+    source: str
+    title: str
+    signature: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,8 @@ def find_groups(signatures: np.ndarray, *, threshold: float = 0.5, bands: int = 
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         ends = np.r_[starts[1:], n]
-        for start, end in zip(starts, ends):
-            if end - start < 2:
-                continue
+        shared = ends - starts > 1  # only buckets that several documents fall into
+        for start, end in zip(starts[shared].tolist(), ends[shared].tolist()):
             members = order[start:end]
             first = members[0]
             for other in members[1:]:

@@ -9,11 +9,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .annotate import Annotator
 from .article import Failure
-from .dedup import DuplicateIndex, MinHasher, find_groups
-from .errors import NlpError
+from .dedup import NUM_PERM, DuplicateIndex, MinHasher, find_groups
 from .readers import read_articles
+from .runner import run_batches
 from .segment import Segmenter
 from .settings import Settings
 
@@ -25,31 +24,47 @@ class DedupResult:
     failed: int
 
 
-def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings(), threshold: float = 0.5) -> DedupResult:
-    """Groups of near-identical articles among ``inputs``; memory is one signature per article."""
-    annotator = Annotator(settings)
-    hasher = MinHasher()
-    meta: list[tuple[str, str, str]] = []
-    signatures: list[np.ndarray] = []
+def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings(), threshold: float = 0.5,
+                jobs: int = 1) -> DedupResult:
+    """Groups of near-identical articles among ``inputs``.  Articles are read, cleaned, segmented
+    and signed in ``jobs`` worker processes; what is kept per article is its 256-byte signature (in
+    one growing array) and its id, source and title."""
+    ids: list[str] = []
+    sources: list[str] = []
+    titles: list[str] = []
+    signatures = _Rows(NUM_PERM)
     failed = 0
-    for record in read_articles(inputs):
-        if isinstance(record, Failure):
+    for item in run_batches(read_articles(inputs), settings, None, "signature_batch", jobs=jobs):
+        if isinstance(item, Failure):
             failed += 1
             continue
-        try:
-            doc = annotator.prepare(record).doc
-        except NlpError:
-            failed += 1
-            continue
-        meta.append((record.id, record.source, record.title))
-        signatures.append(hasher.signature(doc.words))
-    matrix = np.array(signatures, dtype=np.uint32).reshape(len(signatures), hasher.num_perm)
+        ids.append(item.id)
+        sources.append(item.source)
+        titles.append(item.title)
+        signatures.append(item.signature)
     groups = []
-    for number, group in enumerate(find_groups(matrix, threshold=threshold), start=1):
-        members = [{"id": meta[i][0], "source": meta[i][1], "title": meta[i][2], "similarity": s}
+    for number, group in enumerate(find_groups(signatures.array(), threshold=threshold), start=1):
+        members = [{"id": ids[i], "source": sources[i], "title": titles[i], "similarity": s}
                    for i, s in zip(group.members, group.similarities)]
         groups.append({"group": number, "size": len(members), "members": members})
-    return DedupResult(groups, len(meta), failed)
+    return DedupResult(groups, len(ids), failed)
+
+
+class _Rows:
+    """A uint32 matrix grown by appending rows, doubling its capacity (no list of small arrays)."""
+
+    def __init__(self, width: int) -> None:
+        self._data = np.zeros((1024, width), dtype=np.uint32)
+        self._n = 0
+
+    def append(self, row: np.ndarray) -> None:
+        if self._n == len(self._data):
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)])
+        self._data[self._n] = row
+        self._n += 1
+
+    def array(self) -> np.ndarray:
+        return self._data[: self._n]
 
 
 class Deduper:

@@ -20,6 +20,7 @@ from .article import Article, Failure
 from .settings import Settings
 
 DEFAULT_CHUNK = 64
+BATCH_METHODS = frozenset({"annotate_batch", "signature_batch"})  # what workers may be asked to run
 GC_THRESHOLD = 10_000  # allocations between collections of the youngest generation (Python's default: 700)
 # The per-process annotator of a pool worker (set by the pool initializer, used by _work).
 _worker_annotator: Annotator | None = None
@@ -40,18 +41,34 @@ def annotate_records(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> Iterator[dict[str, Any]]:
     """Yield one JSON-ready record per input record, in input order."""
+    return run_batches(records, settings, model_dir, "annotate_batch", jobs=jobs, chunk_size=chunk_size)
+
+
+def run_batches(
+    records: Iterable[Article | Failure],
+    settings: Settings,
+    model_dir: Path | None,
+    method: str,
+    *,
+    jobs: int = 1,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Iterator[Any]:
+    """Yield ``Annotator.<method>(chunk)``'s results for chunks of ``records``, flattened, in input
+    order, in this process or in ``jobs`` worker processes."""
+    if method not in BATCH_METHODS:
+        raise ValueError(f"unknown batch method {method!r}")
     chunks = chunked(records, chunk_size)
     if jobs <= 1:
         annotator = make_annotator(settings, model_dir)
         for chunk in chunks:
             with fewer_collections():
-                batch = annotator.annotate_batch(chunk)
+                batch = getattr(annotator, method)(chunk)
             yield from batch
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(settings, model_dir)) as pool:
-        submitted = (pool.apply_async(_work, (chunk,)) for chunk in chunks)
+        submitted = (pool.apply_async(_work, (chunk, method)) for chunk in chunks)
         for batch in in_input_order(submitted, ahead=2 * jobs, result=_collect):
             yield from batch
 
@@ -106,6 +123,6 @@ def _init_worker(settings: Settings, model_dir: Path | None) -> None:
     _worker_annotator = make_annotator(settings, model_dir)
 
 
-def _work(chunk: Sequence[Article | Failure]) -> list[dict[str, Any]]:
+def _work(chunk: Sequence[Article | Failure], method: str) -> list[Any]:
     assert _worker_annotator is not None, "worker used before initialisation"
-    return _worker_annotator.annotate_batch(chunk)
+    return getattr(_worker_annotator, method)(chunk)

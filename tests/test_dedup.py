@@ -34,6 +34,15 @@ def test_groups_collect_near_duplicates_in_input_order(hasher):
     assert groups[0].similarities[0] == 1.0 and all(s >= 0.7 for s in groups[0].similarities)
 
 
+def test_groups_in_large_inputs_come_only_from_shared_buckets(hasher):
+    rng = np.random.default_rng(0)
+    signatures = rng.integers(0, 2 ** 32, size=(5000, hasher.num_perm), dtype=np.uint32)
+    signatures[4000] = signatures[17]
+    signatures[4001, :40] = signatures[17, :40]  # 40 of 64 positions equal: estimate 0.625
+    [group] = find_groups(signatures, threshold=0.5)
+    assert group.members == (17, 4000, 4001) and group.similarities[:2] == (1.0, 1.0)
+
+
 def test_no_groups_for_distinct_or_empty_input(hasher):
     assert find_groups(np.array([hasher.signature(d) for d in (BASE, OTHER)])) == []
     assert find_groups(np.zeros((0, 64), dtype=np.uint32)) == []
@@ -68,10 +77,13 @@ def crawl(tmp_path):
     return folder
 
 
-def test_cli_dedup_writes_groups(crawl, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_dedup_writes_groups(crawl, tmp_path, jobs):
+    (crawl / "broken.md").write_bytes(b"\x00\x01binary")
     out = tmp_path / "groups.jsonl"
-    result = runner.invoke(app, ["dedup", str(crawl), "-o", str(out)])
+    result = runner.invoke(app, ["dedup", str(crawl), "-o", str(out), "--jobs", jobs])
     assert result.exit_code == 0, result.output
+    assert "among 3 articles (1 unreadable)" in result.output
     [group] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert group["size"] == 2 and [m["id"] for m in group["members"]] == ["a", "b"]
     assert group["members"][0]["similarity"] == 1.0 and group["members"][1]["similarity"] >= 0.5
