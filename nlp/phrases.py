@@ -31,9 +31,9 @@ LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# Bits of a token code; the character count sits above them, the LAST_POS index above that.
+# Bits of a token code; the index of its part of speech in LAST_POS sits above them.
 BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD = (1 << i for i in range(8))
-CHARS_SHIFT, CHARS_MASK, POS_SHIFT = 8, 0xFF, 16
+POS_SHIFT = 8
 
 
 class Span(NamedTuple):
@@ -99,7 +99,7 @@ class TokenCodes:
         if pos in self.keyword_pos and len(word) >= 2 and is_content(token, self.stopwords):
             code |= KEYWORD
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
-        return code | min(len(word), CHARS_MASK) << CHARS_SHIFT | last_pos << POS_SHIFT
+        return code | last_pos << POS_SHIFT
 
 
 @dataclass(frozen=True)
@@ -127,16 +127,17 @@ class TokenBatch:
     n_docs: int
 
     @classmethod
-    def of(cls, parts_per_doc: Sequence[Sequence[Sequence[Token]]], coder: TokenCodes) -> "TokenBatch":
+    def of(cls, docs: Sequence[tuple[Sequence[Token], Sequence[Token]]], coder: TokenCodes) -> "TokenBatch":
+        """The batch of ``docs``, each a (title tokens, body tokens) pair."""
         tokens: list = []
         starts = [0]
-        for parts in parts_per_doc:
-            for part in parts:
+        for title, body in docs:
+            for part in (title, body):
                 tokens += part
                 tokens.append(_SENTINEL)
                 starts.append(len(tokens))
         words = [t[0] for t in tokens]
-        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(parts_per_doc))
+        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(docs))
 
     def part_of(self, positions: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.part_start, positions, side="right") - 1
