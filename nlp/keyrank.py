@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .phrases import HAS_LATIN, LAST_POS, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
+from .phrases import HAS_LATIN, LAST_POS, MAX_TOKENS, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
 
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
@@ -127,7 +127,8 @@ def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
     return out
 
 
-_SUBSPANS = np.array([(a, n) for n in range(1, 6) for a in range(0, 6 - n)])  # (offset, tokens) inside a span
+# (offset, tokens) of every sub-span of a span of MAX_TOKENS tokens (the spans span_table finds by default)
+_SUBSPANS = np.array([(a, n) for n in range(1, MAX_TOKENS + 1) for a in range(0, MAX_TOKENS + 1 - n)])
 
 
 def _nested_pairs(table: SpanTable, ids: np.ndarray, in_body: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from .errors import ConfigError
 from .phrases import KEYWORD, TokenBatch, TokenCodes, spans
-from .segment import Token, is_content
+from .segment import Token, is_keyword_word
 
 ROUND = 6
 
@@ -124,7 +124,7 @@ def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:
 
 def candidates(tokens: Sequence[Token], pos: frozenset[str], stopwords: frozenset[str]) -> list[str]:
     """Words that may be keywords: content tokens of an allowed part of speech, 2+ characters."""
-    return [t.word for t in tokens if t.pos in pos and len(t.word) >= 2 and is_content(t, stopwords)]
+    return [t.word for t in tokens if is_keyword_word(t, pos, stopwords)]
 
 
 def tfidf(
@@ -173,16 +173,6 @@ def textrank_batch(docs: Sequence[Segmented], *, top_k: int, codes: TokenCodes, 
     batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], codes)
     ranks = batch_word_ranks(batch, window=window, damping=damping, iterations=iterations)
     return [_top(scores, top_k) for scores in ranks.per_doc]
-
-
-def word_ranks(doc: Segmented, *, pos: frozenset[str], stopwords: frozenset[str], window: int = 5,
-               damping: float = 0.85, iterations: int = 50, codes: TokenCodes | None = None) -> dict[str, float]:
-    """TextRank score of every candidate word (best = 1.0); {} for a document without candidates.
-
-    ``codes`` (built from the same ``pos`` and ``stopwords``) memoises token tests across documents."""
-    batch = TokenBatch.of([(doc.title, doc.body)], codes or TokenCodes(stopwords, pos))
-    [ranks] = batch_word_ranks(batch, window=window, damping=damping, iterations=iterations).per_doc
-    return ranks
 
 
 @dataclass(frozen=True)

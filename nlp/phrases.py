@@ -20,12 +20,13 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from .segment import Token, is_content
+from .segment import Token, is_keyword_word
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
 EDGE_POS = frozenset({"m", "mq", "q", "f", "t", "tg"})
 JOINERS = frozenset({"-", "·"})
+MAX_TOKENS = 5  # the longest phrase candidate, in tokens
 # The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
 LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
@@ -96,7 +97,7 @@ class TokenCodes:
             code |= LATIN_TAIL
         if _LATIN.search(word):
             code |= HAS_LATIN
-        if pos in self.keyword_pos and len(word) >= 2 and is_content(token, self.stopwords):
+        if is_keyword_word(token, self.keyword_pos, self.stopwords):
             code |= KEYWORD
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         return code | last_pos << POS_SHIFT
@@ -146,7 +147,7 @@ class TokenBatch:
 _SENTINEL = Token("", "x")  # ends every part: punctuation breaks every span
 
 
-def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = 5, max_chars: int = 16) -> SpanTable:
+def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX_TOKENS, max_chars: int = 16) -> SpanTable:
     """The candidate spans of the tokens ``words`` whose codes (:meth:`TokenCodes.codes`) are ``codes``."""
     n = len(words)
     empty = np.zeros(0, dtype=np.int64)
@@ -181,7 +182,7 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = 5, 
     return SpanTable(texts, start, length, width, codes)
 
 
-def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = 5, max_chars: int = 16) -> list[Span]:
+def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16) -> list[Span]:
     """Every candidate span of ``tokens``, in text order."""
     codes = TokenCodes(stopwords).codes(tokens)
     return span_table([t[0] for t in tokens], codes, max_tokens=max_tokens, max_chars=max_chars).spans()

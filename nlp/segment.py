@@ -123,3 +123,8 @@ def is_content(token: Token, stopwords: frozenset[str]) -> bool:
     if not _HAS_WORD_CHAR.search(word) or _NUMBERISH.match(word) or _URLISH.match(word):
         return False
     return True
+
+
+def is_keyword_word(token: Token, pos: frozenset[str], stopwords: frozenset[str]) -> bool:
+    """A single word TF-IDF and TextRank may pick: a content token of an allowed part of speech, 2+ characters."""
+    return token.pos in pos and len(token.word) >= 2 and is_content(token, stopwords)
