@@ -15,7 +15,6 @@ Writes the table into README.md and docs/benchmarks.md.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import re
 import tempfile
@@ -140,7 +139,7 @@ def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
     from nlp.features import document_string
     from nlp.language import detect_language
     from nlp.readers import read_articles
-    from nlp.runner import GC_THRESHOLD
+    from nlp.runner import fewer_collections
     from nlp.settings import Settings
 
     annotator = Annotator(Settings(), modelio.load(default_model_dir(), fast=True))
@@ -151,25 +150,25 @@ def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
     started = time.perf_counter()
     articles = list(read_articles(paths))
     spent[names[0]] = time.perf_counter() - started
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # as in a worker
-    for at in range(0, len(articles), chunk):
-        batch = articles[at:at + chunk]
-        records = annotator.annotate_batch(batch)  # the records to encode, made outside the timers
-        times = [time.perf_counter()]
-        cleaned = [annotator.cleaner.clean(a.body, is_html=a.is_html) for a in batch]
-        times.append(time.perf_counter())
-        docs = [annotator.segment(a.title, c.text) for a, c in zip(batch, cleaned)]
-        times.append(time.perf_counter())
-        annotator.keywords_batch(docs)
-        times.append(time.perf_counter())
-        annotator.model.predict([document_string(d) for d in docs])
-        times.append(time.perf_counter())
-        for a, c in zip(batch, cleaned):
-            detect_language(a.title + "\n" + c.text)
-        "".join(map(to_json_line, records))
-        times.append(time.perf_counter())
-        for name, t0, t1 in zip(names[1:], times, times[1:]):
-            spent[name] += t1 - t0
+    with fewer_collections():  # as in a worker
+        for at in range(0, len(articles), chunk):
+            batch = articles[at:at + chunk]
+            records = annotator.annotate_batch(batch)  # the records to encode, made outside the timers
+            times = [time.perf_counter()]
+            cleaned = [annotator.cleaner.clean(a.body, is_html=a.is_html) for a in batch]
+            times.append(time.perf_counter())
+            docs = [annotator.segment(a.title, c.text) for a, c in zip(batch, cleaned)]
+            times.append(time.perf_counter())
+            annotator.keywords_batch(docs)
+            times.append(time.perf_counter())
+            annotator.model.predict([document_string(d) for d in docs])
+            times.append(time.perf_counter())
+            for a, c in zip(batch, cleaned):
+                detect_language(a.title + "\n" + c.text)
+            "".join(map(to_json_line, records))
+            times.append(time.perf_counter())
+            for name, t0, t1 in zip(names[1:], times, times[1:]):
+                spent[name] += t1 - t0
     return {name: seconds * 1000 / len(paths) for name, seconds in spent.items()}
 
 
