@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .phrases import HAS_LATIN, LAST_POS, MAX_TOKENS, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
+from .phrases import HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
 
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
@@ -103,7 +103,7 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     by_score = np.lexsort((-tfidf, owner))  # stable: ties keep first-seen order
     order = np.empty(m)
     order[by_score] = np.arange(m) - offsets[owner[by_score]]
-    pos = last_code >> POS_SHIFT
+    pos = (last_code >> POS_SHIFT) & POS_MASK
     columns = [
         np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), first_body,
         idf_values / per_doc_max(idf_values), known,

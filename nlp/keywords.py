@@ -11,7 +11,6 @@ import importlib.util
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -19,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ConfigError
-from .phrases import KEYWORD, TokenBatch, TokenCodes, spans
+from .phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
 from .segment import Token, is_keyword_word
 
 ROUND = 6
@@ -177,37 +176,44 @@ def textrank_batch(docs: Sequence[Segmented], *, top_k: int, codes: TokenCodes, 
 
 @dataclass(frozen=True)
 class BatchRanks:
-    """TextRank of a :class:`TokenBatch`: per document {word: score}, and per token position the
-    score of its word in its document (0.0 for words that are not candidates)."""
+    """TextRank of a :class:`TokenBatch`: the score of every node (a distinct candidate word of a
+    document; documents in order, each document's words in order of first occurrence), and per
+    token position the score of its word in its document (0.0 for words that are not candidates)."""
 
-    per_doc: list[dict[str, float]]
+    words: list[str]  # of the nodes
+    sizes: np.ndarray  # nodes per document
+    scores: np.ndarray  # of the nodes
     of_token: np.ndarray
+
+    @property
+    def per_doc(self) -> list[dict[str, float]]:
+        """{word: score} of each document."""
+        scores, out, at = self.scores.tolist(), [], 0
+        for size in self.sizes.tolist():
+            out.append(dict(zip(self.words[at:at + size], scores[at:at + size])))
+            at += size
+        return out
 
 
 def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.85, iterations: int = 50) -> BatchRanks:
     """PageRank over the co-occurrence graph of candidate words within ``window`` (title and body
     kept apart) of every document of ``batch`` at once: the graphs are disjoint blocks of one sparse
-    matrix, and each document stops iterating when its own scores change by less than 1e-6."""
+    matrix, and each document stops iterating when its own scores change by less than 1e-6.  Nodes
+    are numbered by first occurrence in their document, so the arithmetic, and the result, do not
+    depend on what else is in the batch."""
+    every_doc = batch.part_of(np.arange(len(batch.codes))) // 2
+    node_keys = every_doc * (int(batch.codes.max(initial=0) >> WORD_SHIFT) + 1) + (batch.codes >> WORD_SHIFT)
     marked = np.flatnonzero(batch.codes & KEYWORD)
     part = batch.part_of(marked)
-    doc_bounds = np.searchsorted(part // 2, np.arange(batch.n_docs + 1))
-    words = batch.words
-    node_ids: list[int] = []
-    nodes_per_doc: list[list[str]] = []
-    of_token = np.full(len(words), -1, dtype=np.int64)
-    offset = 0
-    for d in range(batch.n_docs):
-        doc_words = [words[i] for i in marked[doc_bounds[d]:doc_bounds[d + 1]].tolist()]
-        nodes = sorted(set(doc_words))
-        index = {word: offset + i for i, word in enumerate(nodes)}
-        node_ids += [index[w] for w in doc_words]
-        lo, hi = batch.part_start[2 * d], batch.part_start[2 * d + 2]
-        of_token[lo:hi] = list(map(index.get, words[lo:hi], repeat(-1)))
-        nodes_per_doc.append(nodes)
-        offset += len(nodes)
-    n = offset
-    sizes = np.array([len(nodes) for nodes in nodes_per_doc], dtype=np.int64)
-    ids = np.array(node_ids, dtype=np.int64)
+    distinct, first, inverse = np.unique(node_keys[marked], return_index=True, return_inverse=True)
+    by_occurrence = np.argsort(first)
+    node_of = np.empty(len(distinct), dtype=np.int64)  # position in ``distinct`` -> node number
+    node_of[by_occurrence] = np.arange(len(distinct))
+    ids = node_of[inverse]  # node of each marked token
+    n = len(distinct)
+    sizes = np.bincount(every_doc[marked[first]], minlength=batch.n_docs)
+    found = np.minimum(np.searchsorted(distinct, node_keys), max(n - 1, 0))
+    of_token = np.where(distinct[found] == node_keys, node_of[found], -1) if n else np.full(len(node_keys), -1)
     rows, cols = [], []
     for step in range(1, window):
         a, b = ids[:-step], ids[step:]
@@ -219,8 +225,8 @@ def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.8
         row, col = np.concatenate(rows or [ids[:0]]), np.concatenate(cols or [ids[:0]])
         weights = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n, n))  # duplicates add up
         out_weight = np.asarray(weights.sum(axis=1)).ravel()
-        inverse = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
-        transition = (sp.diags(inverse) @ weights).T.tocsr()
+        inverse_weight = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
+        transition = (sp.diags(inverse_weight) @ weights).T.tocsr()
         has_nodes = sizes > 0
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[has_nodes]
         active = np.ones(int(has_nodes.sum()), dtype=bool)
@@ -233,12 +239,8 @@ def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.8
             if not active.any():
                 break
         rank /= np.repeat(np.maximum.reduceat(rank, starts), sizes[has_nodes])
-    scores = rank.tolist()
-    per_doc, at = [], 0
-    for nodes in nodes_per_doc:
-        per_doc.append(dict(zip(nodes, scores[at:at + len(nodes)])))
-        at += len(nodes)
-    return BatchRanks(per_doc, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))
+    words = [batch.words[i] for i in marked[first[by_occurrence]].tolist()]
+    return BatchRanks(words, sizes, rank, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

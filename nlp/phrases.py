@@ -32,9 +32,12 @@ LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# Bits of a token code; the index of its part of speech in LAST_POS sits above them.
+# Bits of a token code; the index of its part of speech in LAST_POS sits above them, and above that
+# an id of the word (the same for every token with the same text, while the memo is kept).
 BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD = (1 << i for i in range(8))
 POS_SHIFT = 8
+WORD_SHIFT = 12
+POS_MASK = (1 << (WORD_SHIFT - POS_SHIFT)) - 1  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
 class Span(NamedTuple):
@@ -57,13 +60,15 @@ class TokenCodes:
     """What candidate generation needs to know about a token, as one integer, memoised.
 
     ``keyword_pos`` marks the single words TF-IDF and TextRank consider (``KEYWORD`` bit).  The memo
-    is per instance (an annotator holds one) and is emptied when it reaches ``max_entries``.
+    is per instance (an annotator holds one) and is emptied when it reaches ``max_entries``, so word
+    ids (``code >> WORD_SHIFT``) are consistent within one call of :meth:`code_list`, not across calls.
     """
 
     def __init__(self, stopwords: frozenset[str], keyword_pos: frozenset[str] = frozenset(),
                  *, max_entries: int = 500_000) -> None:
         self.stopwords, self.keyword_pos, self.max_entries = stopwords, keyword_pos, max_entries
         self._memo: dict[Token, int] = {}
+        self._word_ids: dict[str, int] = {}
 
     def codes(self, tokens: Sequence[Token]) -> np.ndarray:
         return np.array(self.code_list(tokens), dtype=np.int64)
@@ -72,6 +77,7 @@ class TokenCodes:
         memo = self._memo
         if len(memo) > self.max_entries:
             memo.clear()
+            self._word_ids.clear()
         out = list(map(memo.get, tokens, repeat(-1)))
         if -1 in out:
             tokens = list(tokens)
@@ -100,7 +106,9 @@ class TokenCodes:
         if is_keyword_word(token, self.keyword_pos, self.stopwords):
             code |= KEYWORD
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
-        return code | last_pos << POS_SHIFT
+        assert last_pos <= POS_MASK
+        word_id = self._word_ids.setdefault(word, len(self._word_ids))
+        return code | last_pos << POS_SHIFT | word_id << WORD_SHIFT
 
 
 @dataclass(frozen=True)

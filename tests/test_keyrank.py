@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from nlp.errors import ConfigError
 from nlp.keyrank import FEATURES, KeyRanker, candidate_features, select
 from nlp.keywords import IdfTable
+from nlp.phrases import TokenCodes
 from nlp.segment import Token, load_stopwords
 
 STOP = load_stopwords()
@@ -21,6 +22,17 @@ def test_features_cover_every_candidate_once():
     assert row["in_title"] == 1.0 and row["tfidf_rel"] == 1.0 and row["textrank_rel"] == 1.0 and row["single_token"] == 1.0
     phrase = dict(zip(FEATURES, found.features[found.texts.index("数据中心建设")]))
     assert phrase["tokens"] == 2 and phrase["in_idf_table"] == 0.0 and phrase["log_substrings"] > 0
+
+
+@pytest.mark.parametrize("words_seen_before", [0, 5000])
+def test_last_part_of_speech_is_one_hot_whatever_the_coder_has_seen(words_seen_before):
+    codes = TokenCodes(STOP)
+    codes.code_list([Token(f"词{i}", "n") for i in range(words_seen_before)])  # word ids grow above the POS bits
+    body = [Token("数据", "n"), Token("建设", "vn"), Token("，", "x"), Token("芯片", "n")]
+    found = candidate_features([], body, IdfTable({"数据": 1.0}), {}, STOP, codes=codes)
+    for text, expected in [("数据建设", "last_pos_vn"), ("芯片", "last_pos_n")]:
+        row = dict(zip(FEATURES, found.features[found.texts.index(text)]))
+        assert [f for f in FEATURES if f.startswith("last_pos_") and row[f] == 1.0] == [expected]
 
 
 def test_empty_documents_have_no_candidates():
