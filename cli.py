@@ -24,7 +24,7 @@ log = logging.getLogger("nlp.cli")
 UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
 Engine = typer.Option("rjieba", "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
 Method = typer.Option("combined", "--method", help="Keyword method: combined (default), tfidf or textrank.")
-TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article.")
+TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
 IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
 
 

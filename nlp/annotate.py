@@ -128,6 +128,8 @@ class Annotator:
     def keywords_batch(self, docs: Sequence[Segmented]) -> list[list[Keyword]]:
         """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch)."""
         s = self.settings
+        if s.top_k == 0:  # keywords off: nothing to rank
+            return [[] for _ in docs]
         if s.method == "textrank":
             return textrank_batch(docs, top_k=s.top_k, codes=self.codes, window=s.textrank_window)
         if s.method == "tfidf":

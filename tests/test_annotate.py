@@ -92,3 +92,12 @@ def test_a_batch_gives_every_article_the_keywords_it_gets_alone(method):
     assert one.keywords_batch(docs) == alone
     assert one.keywords_batch(docs[::-1]) == alone[::-1]
     assert any(alone) and alone[3] == []
+
+
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
+def test_top_k_zero_turns_keyword_extraction_off(method, monkeypatch):
+    annotator = Annotator(Settings(method=method, top_k=0))
+    docs = [annotator.segment(title, body) for title, body in BATCH_TEXTS]
+    monkeypatch.setattr("nlp.annotate.TokenBatch.of", lambda *a, **k: pytest.fail("keywords were extracted"))
+    monkeypatch.setattr("nlp.annotate.tfidf", lambda *a, **k: pytest.fail("keywords were extracted"))
+    assert annotator.keywords_batch(docs) == [[] for _ in docs]

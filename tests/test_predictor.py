@@ -73,10 +73,13 @@ def test_int_table_resolves_keys_that_share_a_home_slot():
     assert table.get(keys + 1).tolist() == [-1] * 64
 
 
+@pytest.mark.parametrize("keyed", [True, False])
 @pytest.mark.parametrize("kind", ["words", "chars"])
-def test_a_batch_counts_no_ngram_across_two_documents(kind):
+def test_a_batch_counts_no_ngram_across_two_documents(kind, keyed):
     terms = ["甲", "乙", "甲 乙", "乙 甲"] if kind == "words" else ["甲", "乙", "甲乙", "乙甲"]
     block = Block(kind, (1, 2), terms, np.ones(len(terms)), False, "join_tokens" if kind == "chars" else None)
+    if keyed:
+        assert block.keys is not None  # built now: small batches use them from here on
     docs = ["甲 乙", "甲", "", "乙 乙 甲"]
     together = block.term_counts(docs).toarray()
     alone = np.vstack([block.term_counts([doc]).toarray() for doc in docs])
