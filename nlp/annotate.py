@@ -163,9 +163,10 @@ class Annotator:
     def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
         """One JSON record per input record, in order; a failing article becomes an error record."""
         staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
-        docs = [document_string(item.doc) for item in staged if isinstance(item, Prepared)]
-        predictions = iter(self.model.predict(docs, min_score=self.settings.min_score) if self.model else [])
-        keywords = iter(self.keywords_batch([item.doc for item in staged if isinstance(item, Prepared)]))
+        prepared = [item.doc for item in staged if isinstance(item, Prepared)]
+        predictions = iter(self.model.predict(list(map(document_string, prepared)), min_score=self.settings.min_score)
+                           if self.model else [])
+        keywords = iter(self.keywords_batch(prepared))
         out = []
         for item in staged:
             if isinstance(item, Failure):

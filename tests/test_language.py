@@ -1,6 +1,10 @@
-import pytest
+import re
 
-from nlp.language import detect_language
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nlp.language import _HANS_ONLY, _HANT_ONLY, detect_language, script_counts
 
 
 @pytest.mark.parametrize(
@@ -17,3 +21,17 @@ from nlp.language import detect_language
 )
 def test_detect_language(text, expected):
     assert detect_language(text) == expected
+
+
+# The regular expressions the counts replaced: the definition they must keep matching.
+REFERENCE = {"han": "[\u4e00-\u9fff\u3400-\u4dbf]", "kana": "[\u3040-\u30ff]", "hangul": "[\uac00-\ud7af\u1100-\u11ff]",
+             "latin": "[A-Za-z]"}
+
+
+@given(st.text(alphabet=st.sampled_from("aZ9 ，。這们说這們說个個あア한ᄀ中丛叢𠀀\u4dbf\u9fff\u3040\U0001f600"), max_size=60))
+def test_script_counts_match_the_character_classes(text):
+    counts = script_counts(text)
+    for name, pattern in REFERENCE.items():
+        assert counts[name] == len(re.findall(pattern, text))
+    assert counts["hans"] == sum(c in _HANS_ONLY for c in text)
+    assert counts["hant"] == sum(c in _HANT_ONLY for c in text)
