@@ -52,12 +52,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             modelio.save(model, Path(tmp) / "m")
             size = directory_bytes(Path(tmp) / "m")
+            deployed = modelio.load(Path(tmp) / "m", fast=True)  # what `nlp annotate` predicts with
+        deployed.predict(dev_docs[:64])  # builds its n-gram table (start-up, like loading)
         dev_examples = read_examples([str(titles / "dev.txt")], LabelOptions())
         t0 = time.perf_counter()
-        model.predict(dev_docs)
+        deployed.predict(dev_docs)
         classify_rate = len(dev_docs) / (time.perf_counter() - t0)
         t0 = time.perf_counter()
-        model.predict([annotator.document(e.article) for e in dev_examples])
+        deployed.predict([annotator.document(e.article) for e in dev_examples])
         end_to_end_rate = len(dev_docs) / (time.perf_counter() - t0)
         cnews_docs, cnews_labels = load([cnews_file], annotator)
         cv = cross_validate(cnews_docs, cnews_labels, 5, options)
@@ -80,7 +82,8 @@ def main() -> None:
                      f"| {r[8]:,.0f} | {r[9]:.4f} | {r[10]:.4f} ({r[11]} articles) |")
     table = "\n".join(lines) + (
         f"\n\nFeatures: word 1-2-grams over all tokens + character 1-3-grams of the first 300 characters (rjieba engine), sublinear TF-IDF, "
-        f"sigmoid calibration (3 folds). Test split withheld; numbers are on dev.txt. "
+        f"sigmoid calibration (3 folds). Test split withheld; numbers are on dev.txt. Titles/s: the saved model as "
+        f"`nlp annotate` loads it (the exported NumPy predictor), all 10,000 dev titles in one call, after loading. "
         f"Machine: {machine()}. Script: `python benchmarks/classify.py --data ../shared/data`.")
     publish("classify-benchmark", table, write=not args.no_write)
 
