@@ -3,16 +3,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.predictor import Block, IntTable, LinearTextPredictor
+from nlp.predictor import KEYED_BATCH, Block, IntTable, LinearTextPredictor
 
 
-def test_export_matches_the_pipeline_and_survives_a_round_trip(tiny_model, tmp_path):
+@pytest.mark.parametrize("copies", [1, 4])  # 5 documents: looked up by string; 20: by integer keys
+def test_export_matches_the_pipeline_and_survives_a_round_trip(tiny_model, tmp_path, copies):
     predictor = LinearTextPredictor.from_pipeline(tiny_model.pipeline)
     path = tmp_path / "p.npz"
     predictor.save(path)
     loaded = LinearTextPredictor.load(path)
-    docs = ["前锋 在 比赛 中 进球", "银行 下调 存款 利率", "新款 手机 芯片", "", "  "]
+    docs = ["前锋 在 比赛 中 进球", "银行 下调 存款 利率", "新款 手机 芯片", "", "  "] * copies
+    assert (len(docs) >= KEYED_BATCH) == (copies > 1)
     assert np.allclose(loaded.predict_proba(docs), tiny_model.pipeline.predict_proba(docs), atol=1e-12)
+    assert all((block.__dict__.get("keys") is not None) == (copies > 1) for block in loaded.blocks)
     assert list(loaded.classes_) == list(tiny_model.pipeline.classes_)
 
 
