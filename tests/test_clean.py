@@ -54,7 +54,7 @@ def test_per_source_boilerplate_lines_are_dropped(cleaner, line):
     assert cleaner.clean(f"正文内容。\n{line}", is_html=False).text == "正文内容。"
 
 
-@pytest.mark.parametrize("tail", ["（责任编辑：王强）", "责任编辑：王强", "(责任编辑:王强)"])
+@pytest.mark.parametrize("tail", ["（责任编辑：王强）", "责任编辑：王强", "(责任编辑:王强)", "责任编辑：王强 SF055"])
 def test_editor_is_taken_out_of_the_text(cleaner, tail):
     result = cleaner.clean(f"<p>正文。</p><p>{tail}</p>", is_html=True)
     assert (result.text, result.editor) == ("正文。", "王强")
