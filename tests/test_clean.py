@@ -60,6 +60,16 @@ def test_editor_is_taken_out_of_the_text(cleaner, tail):
     assert (result.text, result.editor) == ("正文。", "王强")
 
 
+@pytest.mark.parametrize("lead, text, editor", [
+    ("某某社上海8月31日讯（编辑 张三丰）据报道，", "某某社上海8月31日讯据报道，", "张三丰"),
+    ("某某社8月17日讯(编辑：李四)据报道，", "某某社8月17日讯据报道，", "李四"),
+    ("某某社（北京，记者 王五）讯，据报道，", "某某社（北京，记者 王五）讯，据报道，", None),  # a reporter stays in the text
+])
+def test_an_editor_named_in_a_wire_dateline_is_taken_out(cleaner, lead, text, editor):
+    result = cleaner.clean(f"<p>{lead}</p>", is_html=True)
+    assert (result.text, result.editor) == (text, editor)
+
+
 def test_plain_text_bodies_are_normalised_and_entities_decoded(cleaner):
     result = cleaner.clean("　　第一段&#123;x&#125;。\n\n\n　　第二段。   ", is_html=False)
     assert result.text == "第一段{x}。\n第二段。"
