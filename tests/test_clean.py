@@ -48,7 +48,8 @@ def test_html_to_clean_text(cleaner, body, expected):
 
 @pytest.mark.parametrize(
     "line",
-    ["文章纠错", "话题标签：游戏", "编者按：本文来自微信公众号“某号”，作者：某人，36氪经授权发布。", "查看知乎原文", "查看知乎讨论"],
+    ["文章纠错", "话题标签：游戏", "编者按：本文来自微信公众号“某号”，作者：某人，36氪经授权发布。", "查看知乎原文", "查看知乎讨论",
+     "注：本文部分图片来自网络，如有侵权请联系删除。"],
 )
 def test_per_source_boilerplate_lines_are_dropped(cleaner, line):
     assert cleaner.clean(f"正文内容。\n{line}", is_html=False).text == "正文内容。"
