@@ -42,13 +42,17 @@ _CLASS = _class_table()
 
 
 def script_counts(text: str) -> dict[str, int]:
-    """How many characters of ``text`` are Han, kana, Hangul, Latin letters, and how many of them
-    exist only in Simplified (``hans``) or only in Traditional (``hant``) Chinese."""
+    """How many characters of ``text`` are Han, kana, Hangul, Latin letters, how many runs of Latin
+    letters it has (``latin_words``), and how many characters exist only in Simplified (``hans``)
+    or only in Traditional (``hant``) Chinese."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    bins = np.bincount(_CLASS[np.minimum(points, 0xFFFF)], minlength=3 * (len(SCRIPTS) + 1)).reshape(-1, 3)
+    classes = _CLASS[np.minimum(points, 0xFFFF)]
+    bins = np.bincount(classes, minlength=3 * (len(SCRIPTS) + 1)).reshape(-1, 3)
     per_script, per_variant = bins.sum(axis=1).tolist(), bins.sum(axis=0).tolist()
     counts = {name: per_script[i] for i, (name, _) in enumerate(SCRIPTS, start=1)}
-    return {**counts, "hans": per_variant[1], "hant": per_variant[2]}
+    latin = classes // 3 == len(SCRIPTS)  # Latin is the last script
+    words = int(np.count_nonzero(latin[1:] & ~latin[:-1])) + bool(len(latin) and latin[0])
+    return {**counts, "latin_words": words, "hans": per_variant[1], "hant": per_variant[2]}
 
 
 def detect_language(text: str, *, sample: int = 1200) -> str:
@@ -60,7 +64,9 @@ def detect_language(text: str, *, sample: int = 1200) -> str:
         return "ja"
     if hangul >= 3 and hangul >= 0.3 * cjk:
         return "ko"
-    if han >= 2 and han * 4 >= latin:
+    # A Han character is about a word: weigh it against Latin words, not letters, so that a Chinese
+    # release note with a code sample stays Chinese.
+    if han >= 2 and han * 2 >= counts["latin_words"]:
         return "zh-Hant" if hant > hans else "zh-Hans"
     if latin >= 3 and latin > cjk:
         return "en"

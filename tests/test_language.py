@@ -15,6 +15,9 @@ from nlp.language import _HANS_ONLY, _HANT_ONLY, detect_language, script_counts
         ("春のライブツアーの追加公演が決定しました。", "ja"),
         ("서울에서 새로운 전시회가 열렸습니다.", "ko"),
         ("The maintainers released version 2.0 of the database.", "en"),
+        ("The maintainers of the 上海 office released version 2.0 of the database today.", "en"),
+        ("某框架 v1.2 发布，新增内置服务器\nfrom framework.server import HttpServer\nserver = HttpServer(bind='0.0.0.0', port=8080)\n"
+         "server.add_route('/hello', handler)\nserver.serve_forever()", "zh-Hans"),  # a release note with code
         ("12345 !!! ...", "other"),
         ("", "other"),
     ],
@@ -33,5 +36,6 @@ def test_script_counts_match_the_character_classes(text):
     counts = script_counts(text)
     for name, pattern in REFERENCE.items():
         assert counts[name] == len(re.findall(pattern, text))
+    assert counts["latin_words"] == len(re.findall("[A-Za-z]+", text))
     assert counts["hans"] == sum(c in _HANS_ONLY for c in text)
     assert counts["hant"] == sum(c in _HANT_ONLY for c in text)
