@@ -268,6 +268,7 @@ def report(
     from nlp.readers import read_articles
     from nlp.report import ReportOptions, summarise, tally_inputs
     from nlp.report_formats import infer_format, render
+    from nlp.textio import write_text_file
     from nlp.runner import annotate_records
 
     try:
@@ -280,7 +281,7 @@ def report(
             return annotate_records(read_articles(paths), settings, _model_dir(model), jobs=jobs)
 
         tally = tally_inputs(inputs, options, annotate=annotate, deduper=_deduper() if dedup else None, scheduler=scheduler)
-        output.write_text(render(summarise(tally), chosen), encoding="utf-8")
+        write_text_file(output, render(summarise(tally), chosen))
     except NlpError as error:
         raise _fail(str(error))
     skipped = f", {tally.duplicates_skipped} near-duplicates skipped" if dedup else ""
@@ -360,13 +361,12 @@ def dedup_command(
 ) -> None:
     """Find groups of near-identical articles (MinHash LSH over token shingles)."""
     from nlp.dedup_io import dedup_paths
+    from nlp.textio import write_text_file
 
     try:
         result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold,
                              jobs=jobs)
-        with output.open("w", encoding="utf-8") as handle:
-            for group in result.groups:
-                handle.write(json.dumps(group, ensure_ascii=False) + "\n")
+        write_text_file(output, "".join(json.dumps(group, ensure_ascii=False) + "\n" for group in result.groups))
     except NlpError as error:
         raise _fail(str(error))
     duplicates = sum(g["size"] - 1 for g in result.groups)

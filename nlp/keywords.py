@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ConfigError
+from .textio import write_text_file
 from .phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
 from .segment import Token, is_keyword_word
 
@@ -112,7 +113,7 @@ class IdfTable:
 
     def save(self, path: Path) -> None:
         lines = [f"{word} {value:.6f}\n" for word, value in sorted(self.idf.items())]
-        Path(path).write_text("".join(lines), encoding="utf-8")
+        write_text_file(path, "".join(lines))
 
 
 def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:

@@ -16,6 +16,7 @@ from .errors import ConfigError
 from .newwords import DiscoveryOptions, NewWord, discover
 from .readers import read_articles
 from .segment import Segmenter
+from .textio import write_text_file
 
 
 def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int]) -> Iterator[str]:
@@ -48,8 +49,8 @@ def write_user_dict(words: list[NewWord], output: Path, *, engine: str = "rjieba
     jieba.setLogLevel(logging.WARNING)
     probe = jieba.Tokenizer()  # the frequency at which jieba keeps the word whole
     lines = [f"{w.word} {max(probe.suggest_freq(w.word, False), w.count)} nz\n" for w in words]
-    Path(output).write_text("".join(lines), encoding="utf-8")
+    write_text_file(output, "".join(lines))
     evidence = Path(f"{output}.evidence.tsv")
     header = "word\tcount\tcohesion_pmi\tleft_entropy\tright_entropy\tscore\n"
-    evidence.write_text(header + "".join(w.to_row() + "\n" for w in words), encoding="utf-8")
+    write_text_file(evidence, header + "".join(w.to_row() + "\n" for w in words))
     return evidence

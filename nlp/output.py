@@ -16,6 +16,7 @@ from typing import IO, Any, Iterable
 
 from .annotate import to_json_line
 from .errors import InputError
+from .textio import open_output_file
 
 
 class JsonlWriter:
@@ -77,10 +78,7 @@ def skip_done(records: Iterable[Any], done: set[str]) -> Iterable[Any]:
 
 
 def open_output(path: Path, *, append: bool) -> IO[bytes]:
-    try:
-        return path.open("ab" if append else "wb")
-    except OSError as error:
-        raise InputError(str(path), f"cannot write output: {error.strerror or error}") from None
+    return open_output_file(path, "ab" if append else "wb")
 
 
 class PartWriter:

@@ -1,8 +1,10 @@
-"""Bytes -> text: BOMs, UTF-8, GBK/GB18030, line endings, binary detection."""
+"""Bytes -> text (BOMs, UTF-8, GBK/GB18030, line endings, binary detection), and text -> output files."""
 
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
+from typing import IO
 
 from .errors import InputError
 
@@ -57,3 +59,23 @@ def _strict(data: bytes, encoding: str, source: str) -> str:
 
 def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def open_output_file(path: Path, mode: str = "wb") -> IO:
+    """``path`` opened for writing (``mode``: "wb", "ab" or "w"), its missing parent directories
+    created; any OS error becomes an InputError naming the path."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open(mode, encoding="utf-8") if "b" not in mode else path.open(mode)
+    except OSError as error:
+        raise InputError(str(path), f"cannot write output: {error.strerror or error}") from None
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` (see :func:`open_output_file`)."""
+    with open_output_file(path, "w") as handle:
+        try:
+            handle.write(text)
+        except OSError as error:
+            raise InputError(str(path), f"cannot write output: {error.strerror or error}") from None

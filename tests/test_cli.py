@@ -88,6 +88,26 @@ def test_fatal_errors_are_one_line_and_exit_2(args, message):
     assert len(errors) == 1 and message in errors[0]
 
 
+@pytest.mark.parametrize("command", [
+    ["annotate", "{posts}", "--model", "none"],
+    ["report", "{posts}", "--model", "none"],
+    ["dedup", "{posts}"],
+    ["idf", "{posts}", "--min-df", "1"],
+    ["newwords", "{posts}"],
+])
+def test_outputs_go_into_new_directories_or_fail_in_one_line(posts, tmp_path, command):
+    args = [a.format(posts=posts) for a in command]
+    name = "result.md" if command[0] == "report" else "result.txt"
+    nested = tmp_path / "out" / "deeper" / name
+    assert run(*args, "-o", nested).exit_code == 0 and nested.is_file()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", "utf-8")
+    result = run(*args, "-o", blocker / name)  # a directory that cannot exist: its parent is a file
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("nlp: error:")]
+    assert len(errors) == 1 and "cannot write output" in errors[0] and "Traceback" not in result.output
+
+
 def test_train_then_evaluate(labelled_jsonl, tmp_path):
     model_dir = tmp_path / "model"
     result = run("train", labelled_jsonl, "-o", model_dir)
