@@ -42,9 +42,12 @@ class NBLinearSVC(ClassifierMixin, BaseEstimator):
         elif self.class_weight is not None:
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         present = (X > 0).astype(np.float32)
-        coef = np.zeros((len(self.classes_), X.shape[1]), dtype=np.float32)
-        intercept = np.zeros(len(self.classes_), dtype=np.float32)
-        for i, label in enumerate(self.classes_):
+        # Two classes: one SVM for the second against the first, as scikit-learn's binary linear
+        # models do (coef_ of one row, a 1-D decision function: what calibration expects).
+        targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        coef = np.zeros((len(targets), X.shape[1]), dtype=np.float32)
+        intercept = np.zeros(len(targets), dtype=np.float32)
+        for i, label in enumerate(targets):
             positive = y == label
             ratio = self._log_count_ratio(present, positive, weights)
             svm = LinearSVC(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
@@ -64,9 +67,13 @@ class NBLinearSVC(ClassifierMixin, BaseEstimator):
         return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
     def decision_function(self, X):
+        """Scores per class, or for two classes one score (> 0: the second class)."""
         check_is_fitted(self, "coef_")
-        scores = sp.csr_matrix(X) @ self.coef_.T + self.intercept_
-        return np.asarray(scores)
+        scores = np.asarray(sp.csr_matrix(X) @ self.coef_.T + self.intercept_)
+        return scores.ravel() if len(self.classes_) == 2 else scores
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]

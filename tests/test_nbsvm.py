@@ -50,3 +50,20 @@ def test_balanced_class_weights_help_a_rare_class():
     assert (weighted.predict(X[60:]) == "rare").sum() >= (plain.predict(X[60:]) == "rare").sum()
     with pytest.raises(ValueError, match="class_weight"):
         NBLinearSVC(class_weight="auto").fit(X, y)
+
+
+def test_two_classes_follow_scikit_learns_binary_convention():
+    two = y != "c"
+    model = NBLinearSVC(C=1.0).fit(X[two], y[two])
+    scores = model.decision_function(X[two])
+    assert model.coef_.shape == (1, 4) and scores.shape == (6,)
+    assert list(model.predict(X[two])) == list(y[two]) and (scores[y[two] == "b"] > 0).all()
+
+
+def test_a_two_label_model_trains_calibrated_end_to_end():
+    from nlp.classify import TrainOptions, train
+
+    docs = [f"前锋 在 第{i} 场 比赛 中 进球" for i in range(8)] + [f"银行 下调 第{i} 批 贷款 利率" for i in range(8)]
+    model = train(docs, ["体育"] * 8 + ["财经"] * 8, TrainOptions(holdout=0.25))
+    [sports, finance] = model.predict(["前锋 进球", "银行 利率"])
+    assert (sports.label, finance.label) == ("体育", "财经")
