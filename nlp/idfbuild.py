@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 from .annotate import Annotator
 from .article import Failure
-from .errors import NlpError
+from .errors import ConfigError, NlpError
 from .keywords import IdfTable, document_terms
 from .readers import read_articles
 from .settings import Settings
@@ -33,4 +33,6 @@ def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), 
             yield document_terms(doc, annotator.stopwords)
 
     table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
+    if not counts["docs"]:  # jieba's table copied under a new name: a wrong path, not a result
+        raise ConfigError(f"no readable documents in the corpus ({counts['failed']} inputs failed)")
     return table, counts["docs"], counts["failed"]

@@ -79,6 +79,7 @@ def test_bad_inputs_are_reported_and_the_rest_annotated(posts, tmp_path):
         (["annotate", "x.md", "--engine", "thulac"], "unknown engine"),
         (["evaluate", "x.jsonl"], "--model is required"),
         (["train", "/nonexistent.jsonl", "-o", "/tmp/never"], "no such file"),
+        (["idf", "/nonexistent/corpus", "-o", "/tmp/never.txt"], "no readable documents"),
     ],
 )
 def test_fatal_errors_are_one_line_and_exit_2(args, message):
