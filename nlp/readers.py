@@ -25,8 +25,16 @@ from .textio import decode_bytes
 STDIN = "-"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-_TEXT_FIELDS = ("text", "content", "body")
-_KNOWN_FIELDS = frozenset({"id", "title", "html", "date", "categories", "author", *_TEXT_FIELDS})
+# JSON Lines field names as feeds and crawlers write them, first match wins.
+_JSON_FIELDS = {
+    "id": ("id", "guid", "url", "link"),
+    "title": ("title", "headline"),
+    "body": ("html", "text", "content", "body", "article", "description", "summary"),
+    "date": ("date", "pubDate", "pub_date", "published", "published_at", "publish_time", "pubtime", "datetime",
+             "time", "created_at"),
+    "categories": ("categories", "category"),
+    "author": ("author", "byline", "creator"),
+}
 _HTML_MARKERS = ("<html", "<body", "<p", "<div", "<br", "<!doctype", "<article", "<span", "<h1")
 
 Record = Article | Failure
@@ -125,28 +133,41 @@ def read_jsonl_lines(lines: Iterable[str], source: str, *, naive_offset: str = "
 
 
 def article_from_json(obj: dict[str, Any], source: str, *, naive_offset: str = "+00:00") -> Article:
-    """A JSON object with ``id``, ``title`` and ``text`` or ``html`` -> Article (other fields kept)."""
-    text_field = next((name for name in _TEXT_FIELDS if isinstance(obj.get(name), str)), None)
-    if isinstance(obj.get("html"), str):
-        body, is_html = obj["html"], True
-    elif text_field is not None:
-        body, is_html = obj[text_field], False
-    else:
-        raise InputError(source, "JSON object has no 'text' or 'html' string field")
-    categories = obj.get("categories") or ()
+    """A JSON object -> Article.  Each field is taken from the first of its usual names
+    (``_JSON_FIELDS``: ``headline`` for a title, ``content`` or ``html`` for the body, ``pubDate``
+    for the date, ...); a body is read as HTML when it looks like HTML; other fields are kept."""
+    used: set[str] = set()
+
+    def first(field: str, *, strings_only: bool = False) -> Any:
+        for name in _JSON_FIELDS[field]:
+            value = obj.get(name)
+            if value not in (None, "", [], {}) and (isinstance(value, str) or not strings_only):
+                used.add(name)
+                return value
+        return None
+
+    body = first("body", strings_only=True)
+    if body is None:
+        raise InputError(source, "JSON object has no text field (text, html, content, body, ...)")
+    categories = first("categories") or ()
     if isinstance(categories, str):
         categories = (categories,)
-    article_id = obj.get("id")
+    article_id = first("id")
+    title, raw_date, author = first("title"), first("date"), first("author")
+    date = dates.to_iso(raw_date, naive_offset=naive_offset)
+    extra = {k: v for k, v in obj.items() if k not in used}
+    if raw_date is not None and date is None:
+        extra["date_raw"] = str(raw_date)
     return Article(
         id=str(article_id) if article_id is not None else source,
         source=source,
-        title=_clean_field(obj.get("title")),
+        title=_clean_field(title),
         body=body,
-        is_html=is_html,
-        date=dates.to_iso(obj.get("date"), naive_offset=naive_offset),
-        categories=tuple(_clean_field(c) for c in categories),
-        author=_clean_field(obj.get("author")) or None,
-        extra={k: v for k, v in obj.items() if k not in _KNOWN_FIELDS},
+        is_html="html" in used or looks_like_html(body),
+        date=date,
+        categories=tuple(_clean_field(c) for c in categories if not isinstance(c, (dict, list))),
+        author=_clean_field(author) or None,
+        extra=extra,
     )
 
 

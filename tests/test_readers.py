@@ -67,8 +67,24 @@ def test_jsonl_keeps_ids_and_other_fields_and_reports_bad_lines(tmp_path):
     assert out[0].id == "7" and out[0].extra == {"url": "https://e.x/1"} and not out[0].is_html
     assert out[1].source == f"{path}:2" and "invalid JSON" in out[1].message
     assert out[2].is_html and out[2].date == "2022-01-02T03:04:05+00:00"
-    assert "no 'text' or 'html'" in out[3].message
+    assert "no text field" in out[3].message
     assert "expected a JSON object" in out[4].message
+
+
+@pytest.mark.parametrize("obj, expected", [
+    ({"headline": "标题甲", "content": "<p>正文甲</p>", "pubDate": "2022-08-01T10:00:00+08:00", "url": "https://e.x/a"},
+     {"title": "标题甲", "is_html": True, "date": "2022-08-01T10:00:00+08:00", "id": "https://e.x/a", "extra": {}}),
+    ({"title": "标题乙", "description": "只有摘要。", "publish_time": 1659340800, "byline": "记者丙", "category": "科技"},
+     {"is_html": False, "date": "2022-08-01T08:00:00+00:00", "author": "记者丙", "categories": ("科技",), "extra": {}}),
+    ({"title": "标题丁", "text": "正文丁", "pub_date": "2022年8月1日 10:00", "tags": ["甲"]},
+     {"date": "2022-08-01T10:00:00+00:00", "extra": {"tags": ["甲"]}}),
+    ({"title": "标题戊", "text": "正文戊", "date": "上周三"}, {"date": None, "extra": {"date_raw": "上周三"}}),
+])
+def test_json_fields_are_read_under_their_usual_names(tmp_path, obj, expected):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    [article] = records(path)
+    assert {key: getattr(article, key) for key in expected} == expected
 
 
 def test_stdin_is_read_as_json_lines():
