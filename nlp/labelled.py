@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 from .article import Article, Failure
 from .errors import ConfigError, DataError, InputError
-from .readers import JSONL_SUFFIXES, iter_files, read_file
+from .readers import JSONL_SUFFIXES, iter_files, looks_like_html, read_file
 from .textio import decode_bytes
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,8 @@ def _jsonl(text: str, path: Path, options: LabelOptions) -> Iterator[Example | F
         if not (body or title):
             yield Failure(where, where, "InputError", f"no '{options.text_field}' text")
             continue
-        article = Article(id=str(obj.get("id", where)), source=where, title=title, body=body, is_html=False)
+        article = Article(id=str(obj.get("id", where)), source=where, title=title, body=body,
+                          is_html=looks_like_html(body))  # cleaned as annotate cleans it
         yield Example(article, str(obj[options.label_field]))
 
 

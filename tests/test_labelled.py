@@ -25,6 +25,14 @@ def test_jsonl_title_and_body(tmp_path):
     assert (example.article.title, example.article.body, example.label) == ("标题", "正文", "体育")
 
 
+@pytest.mark.parametrize("body, is_html", [("<p>正文</p>", True), ("正文里提到 a<b 的比较", False)])
+def test_jsonl_html_bodies_are_marked_for_cleaning_as_annotate_does(tmp_path, body, is_html):
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"text": body, "label": "体育"}, ensure_ascii=False) + "\n", "utf-8")
+    [example] = read_examples([str(path)])
+    assert example.article.is_html is is_html
+
+
 @pytest.mark.parametrize(
     "lines",
     [
