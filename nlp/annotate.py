@@ -22,6 +22,7 @@ from .language import detect_language
 from .phrases import TokenBatch, TokenCodes
 from .segment import Segmenter, load_stopwords
 from .settings import Settings
+from .simplify import Converted, Simplifier
 from .features import document_string
 
 
@@ -33,6 +34,12 @@ class Prepared:
     text: str
     editor: str | None
     doc: Segmented
+    language: str
+    converted: Converted | None = None  # a Traditional article, analysed in Simplified characters
+
+    def shown(self, word: str) -> str:
+        """A word of the analysed text in the article's own characters."""
+        return self.converted.restore(word) if self.converted else word
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,10 @@ class Annotator:
         return Segmented(tuple(self.segmenter.tag(title)), tuple(self.segmenter.tag(text)))
 
     @cached_property
+    def simplifier(self) -> Simplifier:
+        return Simplifier()
+
+    @cached_property
     def hasher(self) -> MinHasher:
         return MinHasher()
 
@@ -158,7 +169,12 @@ class Annotator:
             cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
         except RecursionError:
             raise InputError(article.source, "document nested too deeply to process") from None
-        return Prepared(article, cleaned.text, cleaned.editor, self.segment(article.title, cleaned.text))
+        language = detect_language(article.title + "\n" + cleaned.text)
+        converted = None
+        if language == "zh-Hant" and self.settings.simplify_traditional:
+            converted = self.simplifier.convert(article.title, cleaned.text)
+        title, text = (converted.title, converted.text) if converted else (article.title, cleaned.text)
+        return Prepared(article, cleaned.text, cleaned.editor, self.segment(title, text), language, converted)
 
     def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
         """One JSON record per input record, in order; a failing article becomes an error record."""
@@ -173,7 +189,8 @@ class Annotator:
                 out.append(error_record(item))
             else:
                 category = next(predictions) if self.model else None
-                record = self._annotation(item, category, next(keywords)).to_dict()
+                found = [Keyword(item.shown(k.word), k.score) for k in next(keywords)]
+                record = self._annotation(item, category, found).to_dict()
                 if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written
                     record["_signature"] = self.hasher.signature(item.doc.words).tolist()
                 out.append(record)
@@ -207,7 +224,7 @@ class Annotator:
             categories=article.categories,
             author=article.author,
             editor=editor,
-            language=detect_language(article.title + "\n" + text),
+            language=prepared.language,
             text=text,
             chars=len(text),
             tokens=doc.n_tokens,

@@ -36,6 +36,7 @@ class Settings:
     min_score: float = 0.0
     naive_utc_offset: str = "+00:00"
     signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
+    simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.simplify)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
