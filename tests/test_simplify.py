@@ -34,3 +34,12 @@ def test_traditional_articles_get_whole_words_as_keywords(simplify):
     assert record["language"] == "zh-Hant" and record["text"] == TEXT  # shown as written either way
     assert all(word in TITLE + TEXT for word in words)
     assert ("供應鏈" in words) is simplify  # segmented as Simplified it is one word; as written, 帶動供|應鏈
+
+
+def test_a_story_in_both_scripts_gets_one_signature():
+    annotator = Annotator(Settings())
+    converted = Simplifier().convert(TITLE, TEXT)
+    both = [Article(id="t", source="t", title=TITLE, body=TEXT, is_html=False),
+            Article(id="s", source="s", title=converted.title, body=converted.text, is_html=False)]
+    traditional, simplified = annotator.signature_batch(both)
+    assert (traditional.signature == simplified.signature).all()
