@@ -4,7 +4,7 @@ keywords -> classify (batched) -> the JSON annotation."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,11 @@ class Prepared:
     doc: Segmented
     language: str
     converted: Converted | None = None  # a Traditional article, analysed in Simplified characters
+
+    @property
+    def analysed_language(self) -> str:
+        """The language segmentation and the classifier see (Traditional is read as Simplified)."""
+        return "zh-Hans" if self.converted else self.language
 
     def shown(self, word: str) -> str:
         """A word of the analysed text in the article's own characters."""
@@ -189,6 +194,8 @@ class Annotator:
                 out.append(error_record(item))
             else:
                 category = next(predictions) if self.model else None
+                if category is not None and not self.model.knows_language(item.analysed_language):
+                    category = replace(category, label=None)  # the model never saw this language: top only
                 found = [Keyword(item.shown(k.word), k.score) for k in next(keywords)]
                 record = self._annotation(item, category, found).to_dict()
                 if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written

@@ -21,6 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from .errors import ConfigError, DataError
+from .language import detect_language
 from .model import Model, Prediction, fingerprints  # noqa: F401 (re-exported)
 from .nbsvm import NBLinearSVC
 from .vectorize import make_features
@@ -162,6 +163,7 @@ def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Tr
         "n_train": len(docs),
         "duplicates_removed": dropped,
         "label_counts": dict(sorted(counts.items())),
+        "languages": dict(Counter(map(detect_language, docs)).most_common()),
         "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
         "class_weighting": "balanced (each class counts equally)",
         "data_sha256": data_hash(docs, labels),

@@ -49,6 +49,14 @@ class Model:
             return 0
         return int(np.isin(fingerprints(docs), self.trained_on).sum())
 
+    def knows_language(self, language: str, *, min_share: float = 0.01) -> bool:
+        """Whether at least ``min_share`` of the training documents were in ``language`` (the card's
+        ``languages``; True for models whose card does not record them)."""
+        languages = self.card.get("languages")
+        if not languages:
+            return True
+        return languages.get(language, 0) >= min_share * sum(languages.values())
+
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(str(label) for label in self.pipeline.classes_)

@@ -101,3 +101,18 @@ def test_top_k_zero_turns_keyword_extraction_off(method, monkeypatch):
     monkeypatch.setattr("nlp.annotate.TokenBatch.of", lambda *a, **k: pytest.fail("keywords were extracted"))
     monkeypatch.setattr("nlp.annotate.tfidf", lambda *a, **k: pytest.fail("keywords were extracted"))
     assert annotator.keywords_batch(docs) == [[] for _ in docs]
+
+
+@pytest.mark.parametrize("card_has_languages", [True, False])
+def test_articles_in_a_language_the_model_never_saw_get_no_label(tiny_model, card_has_languages):
+    from nlp.model import Model
+
+    assert tiny_model.card["languages"] == {"zh-Hans": tiny_model.card["n_train"]}
+    model = tiny_model if card_has_languages else Model(tiny_model.pipeline, {"name": "old"})
+    english = Article(id="e", source="e", title="Match report",
+                      body="The striker scored twice and the team won the final of the season.", is_html=False)
+    chinese = Article(id="c", source="c", title="球队获胜", body="前锋在比赛中进球，球队获胜。", is_html=False)
+    english_record, chinese_record = Annotator(Settings(), model).annotate_batch([english, chinese])
+    assert english_record["language"] == "en" and len(english_record["category"]["top"]) == 3
+    assert (english_record["category"]["label"] is None) is card_has_languages
+    assert chinese_record["category"]["label"] == "体育"
