@@ -84,7 +84,7 @@ class Deduper:
         if signature is None:
             if self._segmenter is None:
                 self._segmenter = Segmenter(engine=self.settings.engine, user_dicts=self.settings.user_dicts)
-            words = [t.word for field in ("title", "text") for t in self._segmenter.tag(record.get(field) or "")]
+            words = [t.word for field in ("title", "text") for t in self._segmenter.tag(record.get(field) or "") if t.word]
             signature = self.hasher.signature(words)
         return self.index.add(record["id"], np.asarray(signature, dtype=np.uint32))
 

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from .errors import ConfigError
 from .textio import write_text_file
 from .phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
-from .segment import Token, is_keyword_word
+from .segment import BREAK, Token, is_keyword_word
 
 ROUND = 6
 
@@ -43,12 +43,13 @@ class Segmented:
 
     @property
     def n_tokens(self) -> int:
-        return len(self.title) + len(self.body)
+        """Tokens of title and body (break markers not counted)."""
+        return len(self.title) + len(self.body) - self.title.count(BREAK) - self.body.count(BREAK)
 
     @property
     def words(self) -> list[str]:
-        """The words of title and body, in order."""
-        return [t.word for part in (self.title, self.body) for t in part]
+        """The words of title and body, in order (break markers skipped)."""
+        return [t.word for part in (self.title, self.body) for t in part if t.word]
 
 
 class IdfTable:
@@ -118,7 +119,7 @@ class IdfTable:
 
 def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:
     """The terms an IDF table counts for one document: its distinct words and phrase candidates."""
-    words = {t.word for part in (doc.title, doc.body) for t in part}
+    words = {t.word for part in (doc.title, doc.body) for t in part if t.word}
     return words | {s.text for part in (doc.title, doc.body) for s in spans(part, stopwords)}
 
 

@@ -2,7 +2,8 @@
 
 About half of the keywords people pick are not single jieba tokens (卷积神经网络, 算力基础设施).
 Candidates are the contiguous spans of up to ``max_tokens`` tokens inside a *chunk*: a run of
-tokens not broken by punctuation, particles, prepositions, conjunctions, pronouns, adverbs or
+tokens not broken by punctuation, the segmenter's whitespace breaks (``segment.BREAK``: line
+breaks, spaces between Chinese words), particles, prepositions, conjunctions, pronouns, adverbs or
 stop words (``-`` and ``·`` join, as in L-谷氨酸).  A span may not start or end with a numeral,
 measure word, time or locality word, and is 2 to ``max_chars`` characters long.
 

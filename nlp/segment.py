@@ -29,6 +29,14 @@ class Token(NamedTuple):
     pos: str
 
 
+BREAK = Token("", "x")  # stands where whitespace separated words; empty, so texts and counts skip it
+_SPACE = re.compile(r"\s")
+
+
+def _latin_edge(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 def bundled_lines(name: str) -> list[str]:
     text = resources.files("nlp").joinpath(f"data/{name}").read_text("utf-8")
     return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
@@ -106,11 +114,29 @@ class Segmenter:
         return [word for word in self._cut(text) if word.strip()] if text else []
 
     def tag(self, text: str) -> list[Token]:
-        """Tokens of ``text`` with parts of speech; whitespace tokens are dropped."""
+        """Tokens of ``text`` with parts of speech.  Whitespace is dropped, but a line break, or a
+        space between two Chinese words (a title's separator: 央行宣布降准 释放长期资金), leaves a
+        :data:`BREAK` token in its place, so that no phrase spans it.  A space next to a Latin word
+        (Apple Watch, DSGE 模型, C 罗) is only typesetting and is dropped silently."""
         if not text:
             return []
         make = tuple.__new__  # Token(word, pos) without the keyword handling: half the cost
-        return [make(Token, pair) for pair in self._tag(text) if pair[0].strip()]
+        pairs = self._tag(text)
+        if not _SPACE.search(text):
+            return [make(Token, pair) for pair in pairs]
+        out: list[Token] = []
+        gap = ""  # whitespace since the last word
+        for pair in pairs:
+            word = pair[0]
+            if not word.strip():
+                gap += word
+                continue
+            if gap and out:
+                if "\n" in gap or not (_latin_edge(out[-1][0][-1]) or _latin_edge(word[0])):
+                    out.append(BREAK)
+            gap = ""
+            out.append(make(Token, pair))
+        return out
 
 
 def rjieba_class() -> type:

@@ -99,3 +99,12 @@ def test_token_codes_are_memoised_and_bounded():
     first = codes.codes(tokens)
     assert first[0] == first[3] and first[0] != first[2]
     assert (codes.codes(tokens) == first).all()
+
+
+def test_no_phrase_spans_a_line_break_or_a_title_separator():
+    from nlp.segment import Segmenter
+
+    tokens = Segmenter().tag("央行宣布降准 释放长期资金\n中国人民银行表示")
+    texts = {s.text for s in spans(tokens, STOP)}
+    assert {"降准", "释放", "资金", "中国人民银行"} <= texts
+    assert not {t for t in texts if "降准释放" in t or "资金中国" in t}

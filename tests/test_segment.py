@@ -1,7 +1,7 @@
 import pytest
 
 from nlp.errors import ConfigError
-from nlp.segment import Segmenter, Token, is_content, load_stopwords, parse_user_dict
+from nlp.segment import BREAK, Segmenter, Token, is_content, load_stopwords, parse_user_dict
 
 ENGINES = ["rjieba", "jieba"]
 
@@ -32,8 +32,16 @@ def test_user_dictionary_is_private_to_the_segmenter(tmp_path, engine):
     assert "禾丰智能" not in [t.word for t in plain.tag("禾丰智能完成融资")]
 
 
-def test_whitespace_is_not_a_token(segmenter):
-    assert all(t.word.strip() for t in segmenter.tag("甲 乙\n\n丙  丁"))
+@pytest.mark.parametrize("text, expected", [
+    ("芯片 算力\n\n数据  中心", ["芯片", "|", "算力", "|", "数据", "|", "中心"]),  # Chinese words: every gap breaks
+    ("Apple Watch 发布", ["Apple", "Watch", "发布"]),  # a space next to a Latin word does not
+    ("Apple\nWatch", ["Apple", "|", "Watch"]),  # a line break always does
+    ("  芯片  ", ["芯片"]),  # nothing before the first word or after the last
+])
+def test_whitespace_becomes_a_break_where_it_separates_words(segmenter, text, expected):
+    tokens = segmenter.tag(text)
+    assert [t.word or "|" for t in tokens] == expected
+    assert all(t == BREAK for t in tokens if not t.word.strip())
     assert segmenter.tag("") == []
 
 
