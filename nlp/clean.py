@@ -79,7 +79,7 @@ class Cleaner:
         for selector in self.rules.drop_selectors:
             for node in root.css(selector):
                 node.decompose()
-        return _visible_text(root, self.rules.drop_tags)
+        return _visible_text(_main_content(root), self.rules.drop_tags)
 
     def clean_text(self, raw: str) -> Cleaned:
         """Normalise spaces, decode left-over entities, drop boilerplate lines, find the editor."""
@@ -102,6 +102,16 @@ class Cleaner:
                 rest = (line[: match.start()] + line[match.end():]).strip()
                 return rest, match.group("editor").strip() or None
         return line, None
+
+
+def _main_content(root):
+    """A whole web page's story: its <article> (the one with the most text when there are several)
+    or its only <main>; the page itself otherwise (crawled post bodies have neither)."""
+    articles = root.css("article")
+    if articles:
+        return max(articles, key=lambda node: len(node.text(deep=True)))
+    mains = root.css("main")
+    return mains[0] if len(mains) == 1 else root
 
 
 def _visible_text(root, drop_tags: frozenset[str]) -> str:

@@ -177,10 +177,14 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_title(text: str) -> str:
-    """The page's <title>, else its first <h1>, else ''."""
+    """The page's headline: its first <h1> when the <title> is that headline plus the site's name
+    ("央行宣布降准 - 某某财经网"), else the <title>, else the <h1>, else ''."""
     tree = LexborHTMLParser(text)
-    node = tree.css_first("title") or tree.css_first("h1")
-    return " ".join(node.text().split()) if node is not None else ""
+    title, h1 = (" ".join(node.text().split()) if node is not None else "" for node in
+                 (tree.css_first("title"), tree.css_first("h1")))
+    if h1 and title.startswith(h1) and len(title) > len(h1):
+        return h1
+    return title or h1
 
 
 def _post(text: str, source: str, article_id: str, naive_offset: str) -> Article:

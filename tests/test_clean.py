@@ -71,6 +71,21 @@ def test_an_editor_named_in_a_wire_dateline_is_taken_out(cleaner, lead, text, ed
     assert (result.text, result.editor) == (text, editor)
 
 
+PAGE = ("<html><body><header><nav><a>首页</a><a>财经</a></nav></header><aside>热门排行 明星演唱会</aside>"
+        "{story}<footer>版权所有 关于我们</footer></body></html>")
+
+
+@pytest.mark.parametrize("story, expected", [
+    ("<article><h1>银行下调利率</h1><p>多家银行下调存款利率。</p></article>", "银行下调利率\n多家银行下调存款利率。"),
+    ("<main><p>多家银行下调存款利率。</p></main>", "多家银行下调存款利率。"),
+    ("<article><p>相关阅读</p></article><article><p>多家银行下调存款利率，储户关注理财。</p></article>",
+     "多家银行下调存款利率，储户关注理财。"),  # several: the one with the most text
+    ("<div><p>多家银行下调存款利率。</p></div>", "多家银行下调存款利率。"),  # neither: the page minus its chrome
+])
+def test_a_web_page_is_reduced_to_its_story(cleaner, story, expected):
+    assert cleaner.clean(PAGE.format(story=story), is_html=True).text == expected
+
+
 def test_plain_text_bodies_are_normalised_and_entities_decoded(cleaner):
     result = cleaner.clean("　　第一段&#123;x&#125;。\n\n\n　　第二段。   ", is_html=False)
     assert result.text == "第一段{x}。\n第二段。"

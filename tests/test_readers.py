@@ -5,7 +5,7 @@ import pytest
 
 from conftest import make_post
 from nlp.article import Article, Failure
-from nlp.readers import read_articles
+from nlp.readers import html_title, read_articles
 
 
 def records(*paths, **kwargs):
@@ -39,6 +39,15 @@ def test_plain_text_and_empty_post_bodies(tmp_path):
     first, second = records(tmp_path)
     assert not first.is_html and "第二段" in first.body
     assert second.body.strip() == ""
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    ("<title>银行下调利率 - 某某财经网</title>", "<h1>银行下调利率</h1>", "银行下调利率"),  # the site's name goes
+    ("<title>银行下调利率</title>", "<h1>另一个标题</h1>", "银行下调利率"),
+    ("", "<h1>只有大标题</h1>", "只有大标题"),
+])
+def test_html_titles_drop_the_sites_name(head, body, expected):
+    assert html_title(f"<html><head>{head}</head><body>{body}<p>正文</p></body></html>") == expected
 
 
 def test_html_and_text_files(tmp_path):
