@@ -18,7 +18,9 @@ import typer
 
 from nlp.errors import NlpError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Chinese news analysis: annotate, train, evaluate, keywords, idf.")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Chinese news analysis: annotate articles (keywords, category), report, train and evaluate "
+                       "classifiers, build IDF tables, find new words and near-duplicates.")
 log = logging.getLogger("nlp.cli")
 
 UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
@@ -56,8 +58,18 @@ def _model_dir(model: Optional[str]) -> Optional[Path]:
     return Path(model)
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from nlp import SCHEMA_VERSION, __version__
+
+        typer.echo(f"nlp {__version__} (annotation schema {SCHEMA_VERSION})")
+        raise typer.Exit()
+
+
 @app.callback()
-def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details to stderr.")) -> None:
+def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details to stderr."),
+           version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                        help="Print the version and exit.")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="nlp: %(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("jieba").setLevel(logging.WARNING)
 

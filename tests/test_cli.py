@@ -159,6 +159,13 @@ def test_user_dict_everywhere(posts, tmp_path):
     assert "性能提升" in result.stdout
 
 
+def test_version_names_the_package_and_schema_versions():
+    from nlp import SCHEMA_VERSION, __version__
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"nlp {__version__} (annotation schema {SCHEMA_VERSION})"
+
+
 def test_every_command_has_help_and_is_documented():
     readme = (REPO / "README.md").read_text("utf-8")
     for command in ["annotate", "train", "evaluate", "idf", "keywords", "report", "segment", "newwords", "dedup"]:
