@@ -164,6 +164,7 @@ def test_version_names_the_package_and_schema_versions():
 
     result = run("--version")
     assert result.exit_code == 0 and result.output.strip() == f"nlp {__version__} (annotation schema {SCHEMA_VERSION})"
+    assert f'\nversion = "{__version__}"\n' in (REPO / "pyproject.toml").read_text("utf-8")  # one version
 
 
 def test_every_command_has_help_and_is_documented():
