@@ -39,7 +39,7 @@ def document_string(doc: Segmented, *, max_tokens: int | None = None) -> str:
     "1.95%", "：").  ``max_tokens`` keeps only the title and the lead of long bodies.
     """
     body = doc.body if max_tokens is None else doc.body[:max_tokens]
-    joined = "\x00".join([t[0] for t in doc.title] + [t[0] for t in body]).lower()
+    joined = "\x00".join([t[0] for t in doc.title if t[0]] + [t[0] for t in body if t[0]]).lower()  # no break markers
     if _WHITESPACE.search(joined):  # rare: a token with a space inside is glued together
         return " ".join("".join(word.split()) for word in joined.split("\x00"))
     return joined.replace("\x00", " ")

@@ -3,7 +3,7 @@ import pytest
 from nlp.classify import Evaluation
 from nlp.errors import ConfigError
 from nlp.keywords import Segmented
-from nlp.segment import Token
+from nlp.segment import BREAK, Token
 from nlp.settings import Settings
 from nlp.tables import format_evaluation, width
 from nlp.vectorize import CompactTfidfVectorizer, document_string, lead_characters, split_tokens
@@ -30,6 +30,8 @@ def test_document_string_keeps_every_token_lowercased_and_can_keep_only_the_lead
     doc = Segmented((Token("5G", "eng"), Token("：", "x")), (Token("基站", "n"), Token("的", "uj"), Token("建设", "vn")))
     assert document_string(doc) == "5g ： 基站 的 建设"
     assert document_string(doc, max_tokens=1) == "5g ： 基站"
+    with_breaks = Segmented(doc.title + (BREAK,), (BREAK,) + doc.body)  # the segmenter's whitespace markers
+    assert document_string(with_breaks) == document_string(doc)  # same string: same features, same fingerprints
 
 
 def test_lead_characters_drop_spaces_and_keep_300_characters():
