@@ -35,6 +35,13 @@ _JSON_FIELDS = {
     "categories": ("categories", "category"),
     "author": ("author", "byline", "creator"),
 }
+# Files a directory walk passes over: a crawl or a Hexo source folder keeps images and other assets
+# beside its posts.  Named on the command line, such a file is still read (and fails clearly).
+ASSET_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".svg", ".avif", ".tif", ".tiff",
+    ".mp3", ".mp4", ".m4a", ".mov", ".webm", ".wav", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z",
+    ".rar", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".css", ".js", ".map", ".pyc", ".so", ".exe",
+})
 _HTML_MARKERS = ("<html", "<body", "<p", "<div", "<br", "<!doctype", "<article", "<span", "<h1")
 
 Record = Article | Failure
@@ -60,7 +67,8 @@ def read_articles(
 def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
     """(path, id) for ``root`` or every file below it, sorted; ids are relative paths sans suffix.
 
-    Hidden files and directories are skipped; symbolic links to directories are not followed,
+    Hidden files and directories, and assets (images, media, archives, fonts, CSS and scripts:
+    ``ASSET_SUFFIXES``) are skipped; symbolic links to directories are not followed,
     so link loops cannot trap the walk.  A root that does not exist is yielded as is and fails
     when read, so the error names it.
     """
@@ -77,6 +85,8 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
                 pending.append(_sorted_entries(Path(entry.path)))
             else:  # reported by read_file as "cannot list directory"
                 yield Path(entry.path), Path(entry.path).relative_to(root).as_posix()
+        elif Path(entry.name).suffix.lower() in ASSET_SUFFIXES:
+            continue
         elif not entry.is_symlink() or Path(entry.path).is_file():
             path = Path(entry.path)
             yield path, path.relative_to(root).with_suffix("").as_posix()

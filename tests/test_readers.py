@@ -102,12 +102,17 @@ def test_stdin_is_read_as_json_lines():
     assert (article.id, article.body, article.source) == ("s1", "标准输入", "<stdin>:1")
 
 
-def test_directories_are_walked_recursively_in_sorted_order_skipping_hidden(tmp_path):
+def test_directories_are_walked_recursively_in_sorted_order_skipping_hidden_files_and_assets(tmp_path):
     for name in ["b/2.md", "a/z.md", "a/b/1.md", ".git/x.md", "c.md"]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(make_post(title=name), encoding="utf-8")
+    for asset in ["a/cover.PNG", "b/2/figure.jpg", "theme.css"]:
+        (tmp_path / asset).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / asset).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     assert [r.id for r in records(tmp_path)] == ["a/b/1", "a/z", "b/2", "c"]
+    [named] = records(tmp_path / "a" / "cover.PNG")  # named explicitly: read, and it fails clearly
+    assert type(named).__name__ == "Failure" and "binary" in named.message
 
 
 def test_symlink_loops_do_not_trap_the_walk(tmp_path):
