@@ -184,10 +184,10 @@ class Annotator:
     def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
         """One JSON record per input record, in order; a failing article becomes an error record."""
         staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
-        prepared = [item.doc for item in staged if isinstance(item, Prepared)]
-        predictions = iter(self.model.predict(list(map(document_string, prepared)), min_score=self.settings.min_score)
+        docs = [item.doc for item in staged if isinstance(item, Prepared)]
+        predictions = iter(self.model.predict(list(map(document_string, docs)), min_score=self.settings.min_score)
                            if self.model else [])
-        keywords = iter(self.keywords_batch(prepared))
+        keywords = iter(self.keywords_batch(docs))
         out = []
         for item in staged:
             if isinstance(item, Failure):
