@@ -21,7 +21,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from .segment import Token, is_keyword_word
+from .segment import Token, is_keyword_word, is_latin
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
@@ -52,7 +52,7 @@ class Span(NamedTuple):
 
 def join(left: str, right: str) -> str:
     """Concatenate tokens as they stood in the text: Latin words keep the space between them."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    if is_latin(left[-1:]) and is_latin(right[:1]):
         return f"{left} {right}"
     return left + right
 
@@ -98,9 +98,9 @@ class TokenCodes:
             code |= JOINER
         if _NUMERIC.match(word):
             code |= NUMERIC
-        if word[:1].isascii() and word[:1].isalnum():
+        if is_latin(word[:1]):
             code |= LATIN_HEAD
-        if word[-1:].isascii() and word[-1:].isalnum():
+        if is_latin(word[-1:]):
             code |= LATIN_TAIL
         if _LATIN.search(word):
             code |= HAS_LATIN

@@ -33,7 +33,8 @@ BREAK = Token("", "x")  # stands where whitespace separated words; empty, so tex
 _SPACE = re.compile(r"\s")
 
 
-def _latin_edge(char: str) -> bool:
+def is_latin(char: str) -> bool:
+    """An ASCII letter or digit (False for ""): where two such characters meet, a space belongs."""
     return char.isascii() and char.isalnum()
 
 
@@ -132,7 +133,7 @@ class Segmenter:
                 gap += word
                 continue
             if gap and out:
-                if "\n" in gap or not (_latin_edge(out[-1][0][-1]) or _latin_edge(word[0])):
+                if "\n" in gap or not (is_latin(out[-1][0][-1]) or is_latin(word[0])):
                     out.append(BREAK)
             gap = ""
             out.append(make(Token, pair))

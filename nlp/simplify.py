@@ -11,6 +11,7 @@ characters by position.  The annotation's ``text`` stays as written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 
@@ -38,26 +39,21 @@ class Converted:
 
 
 class Simplifier:
-    """Converts Traditional articles with OpenCC (loaded on first use, 10 ms).  ``convert`` is None
-    where OpenCC is not installed: articles are then analysed as written."""
+    """Converts Traditional articles with OpenCC (loaded on first use, 10 ms).  Where OpenCC is not
+    installed, articles are analysed as written."""
 
-    def __init__(self) -> None:
-        self._convert: Callable[[str], str] | None | bool = False  # False: not loaded yet
-
-    def _converter(self) -> Callable[[str], str] | None:
-        if self._convert is False:
-            try:
-                import opencc
-            except ImportError:  # pragma: no cover - a declared dependency; platforms without a wheel
-                self._convert = None
-            else:
-                self._convert = opencc.OpenCC("t2s").convert
-        return self._convert  # type: ignore[return-value]
+    @cached_property
+    def _convert(self) -> Callable[[str], str] | None:
+        try:
+            import opencc
+        except ImportError:  # pragma: no cover - a declared dependency; platforms without a wheel
+            return None
+        return opencc.OpenCC("t2s").convert
 
     def convert(self, title: str, text: str) -> Converted | None:
         """The article in Simplified characters, or None when conversion is unavailable or would
         move characters (then positions could not be mapped back)."""
-        convert = self._converter()
+        convert = self._convert
         if convert is None or "\n" in title:
             return None
         original = f"{title}\n{text}"
