@@ -26,7 +26,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .annotate import Annotator
 from .classify import Model, check_labels, score
 from .labelled import LabelOptions, iter_examples
+from .runner import chunked
 from .settings import Settings
+from .training import provenance
 from .vectorize import lead_characters, split_tokens
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
     for epoch in range(options.epochs):
         seen: set[int] = set()
         n_train = duplicates = 0
-        for chunk in _chunks(_stream(inputs, labels, annotator), options.chunk_size):
+        for chunk in chunked(_stream(inputs, labels, annotator), options.chunk_size):
             docs, names = [], []
             for doc, label in chunk:
                 key = _key(doc)
@@ -104,18 +106,6 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
         "train_options": {"out_of_core": True, **vars(options)},
         "metrics": evaluation.to_dict() if evaluation else None,
         "metrics_measured_on": f"every {options.holdout}th distinct example, held out" if evaluation else None,
-        "training_inputs": [Path(p).name for p in inputs],
-        "segmentation": {"engine": settings.engine, "user_dicts": [Path(p).name for p in settings.user_dicts]},
+        **provenance(inputs, settings),
     }
     return model
-
-
-def _chunks(pairs: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    chunk: list[tuple[str, str]] = []
-    for pair in pairs:
-        chunk.append(pair)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -20,6 +20,12 @@ def featurize(examples: Sequence[Example], annotator: Annotator) -> tuple[list[s
     return [annotator.document(e.article) for e in examples], [e.label for e in examples]
 
 
+def provenance(inputs: Iterable[str | Path], settings: Settings) -> dict:
+    """The card fields that say what a model was trained from: the inputs' names and the segmentation."""
+    return {"segmentation": {"engine": settings.engine, "user_dicts": [Path(p).name for p in settings.user_dicts]},
+            "training_inputs": [Path(p).name for p in inputs]}
+
+
 def train_from_paths(
     inputs: Iterable[str | Path],
     *,
@@ -39,11 +45,7 @@ def train_from_paths(
     dev = featurize(read_examples(dev_inputs, labels), annotator) if dev_inputs else None
     log.info("training on %d examples", len(docs))
     model = train(docs, names, options, dev=dev)
-    model.card["segmentation"] = {
-        "engine": settings.engine,
-        "user_dicts": [Path(p).name for p in settings.user_dicts],
-    }
-    model.card["training_inputs"] = [Path(p).name for p in inputs]
+    model.card.update(provenance(inputs, settings))
     if near_duplicates:
         model.card["near_duplicates_removed"] = removed
     return model
