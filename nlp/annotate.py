@@ -174,12 +174,19 @@ class Annotator:
             cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
         except RecursionError:
             raise InputError(article.source, "document nested too deeply to process") from None
-        language = detect_language(article.title + "\n" + cleaned.text)
+        doc, language, converted = self.analyse(article.title, cleaned.text)
+        return Prepared(article, cleaned.text, cleaned.editor, doc, language, converted)
+
+    def analyse(self, title: str, text: str) -> tuple[Segmented, str, Converted | None]:
+        """A clean article's tokens as every later stage reads them, its language, and its
+        Simplified reading when it is Traditional (then the tokens are of that reading)."""
+        language = detect_language(title + "\n" + text)
         converted = None
         if language == "zh-Hant" and self.settings.simplify_traditional:
-            converted = self.simplifier.convert(article.title, cleaned.text)
-        title, text = (converted.title, converted.text) if converted else (article.title, cleaned.text)
-        return Prepared(article, cleaned.text, cleaned.editor, self.segment(title, text), language, converted)
+            converted = self.simplifier.convert(title, text)
+        if converted:
+            title, text = converted.title, converted.text
+        return self.segment(title, text), language, converted
 
     def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
         """One JSON record per input record, in order; a failing article becomes an error record."""

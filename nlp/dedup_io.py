@@ -4,16 +4,17 @@ wired to the toolkit's readers and segmenter (token shingles of the same tokens 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .annotate import Annotator
 from .article import Failure
 from .dedup import NUM_PERM, DuplicateIndex, MinHasher, find_groups
 from .readers import read_articles
 from .runner import run_batches
-from .segment import Segmenter
 from .settings import Settings
 
 
@@ -74,18 +75,19 @@ class Deduper:
         self.index = DuplicateIndex(threshold=threshold)
         self.hasher = MinHasher()
         self.settings = settings
-        self._segmenter: Segmenter | None = None
+
+    @cached_property
+    def annotator(self) -> Annotator:
+        return Annotator(self.settings)
 
     def duplicate_of(self, record: dict[str, Any]) -> str | None:
         """The id of the earliest earlier record this one nearly duplicates.  Uses (and removes) the
-        ``_signature`` the annotator attached; a record without one (an annotation file) is segmented
-        from its title and text the way annotation segments."""
+        ``_signature`` the annotator attached; a record without one (an annotation file) is analysed
+        from its title and text by the annotator's own stages."""
         signature = record.pop("_signature", None)
         if signature is None:
-            if self._segmenter is None:
-                self._segmenter = Segmenter(engine=self.settings.engine, user_dicts=self.settings.user_dicts)
-            words = [t.word for field in ("title", "text") for t in self._segmenter.tag(record.get(field) or "") if t.word]
-            signature = self.hasher.signature(words)
+            doc, _, _ = self.annotator.analyse(record.get("title") or "", record.get("text") or "")
+            signature = self.hasher.signature(doc.words)
         return self.index.add(record["id"], np.asarray(signature, dtype=np.uint32))
 
 

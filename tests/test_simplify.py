@@ -43,3 +43,12 @@ def test_a_story_in_both_scripts_gets_one_signature():
             Article(id="s", source="s", title=converted.title, body=converted.text, is_html=False)]
     traditional, simplified = annotator.signature_batch(both)
     assert (traditional.signature == simplified.signature).all()
+
+
+def test_annotation_records_of_one_story_in_both_scripts_are_duplicates():
+    from nlp.dedup_io import Deduper
+
+    converted = Simplifier().convert(TITLE, TEXT)
+    deduper = Deduper()
+    assert deduper.duplicate_of({"id": "t", "title": TITLE, "text": TEXT}) is None
+    assert deduper.duplicate_of({"id": "s", "title": converted.title, "text": converted.text}) == "t"
