@@ -42,14 +42,14 @@ def _settings(**kwargs):
 
 
 def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path]):
-    from nlp.labelled import LabelOptions
+    from nlp.io.labelled import LabelOptions
 
     return LabelOptions(text_field=text_field, label_field=label_field, label_level=label_level,
                         classes=classes, label_map=label_map)
 
 
 def _model_dir(model: Optional[str]) -> Optional[Path]:
-    from nlp.annotate import default_model_dir
+    from nlp.pipeline import default_model_dir
 
     if model is None:
         return default_model_dir()
@@ -94,7 +94,7 @@ def annotate(
     timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
 ) -> None:
     """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
-    from nlp.batch import AnnotateJob, run, wants_parts
+    from nlp.jobs.annotate import AnnotateJob, run, wants_parts
 
     started = time.monotonic()
     try:
@@ -149,13 +149,13 @@ def train(
     engine: str = Engine,
 ) -> None:
     """Train a category classifier and write it with its model card."""
-    from nlp import modelio
-    from nlp.classify import train_options
-    from nlp.training import train_from_paths
+    from nlp.classify import modelio
+    from nlp.classify.training import train_options
+    from nlp.jobs.train import train_from_paths
 
     try:
         if out_of_core:
-            from nlp.outofcore import train_streaming
+            from nlp.jobs.outofcore import train_streaming
 
             model = train_streaming(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
                                     labels=_label_options(text_field, label_field, label_level, classes, label_map))
@@ -189,9 +189,9 @@ def evaluate(
     engine: str = Engine,
 ) -> None:
     """Accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix."""
-    from nlp import modelio
-    from nlp.tables import format_evaluation
-    from nlp.training import cross_validate_paths, evaluate_paths
+    from nlp.classify import modelio
+    from nlp.classify.tables import format_evaluation
+    from nlp.jobs.train import cross_validate_paths, evaluate_paths
 
     try:
         settings = _settings(engine=engine, user_dicts=tuple(user_dict))
@@ -221,7 +221,7 @@ def idf(
     engine: str = Engine,
 ) -> None:
     """Build an IDF table from your own corpus."""
-    from nlp.idfbuild import build_idf
+    from nlp.jobs.idf import build_idf
 
     try:
         table, n_docs, n_failed = build_idf(corpus, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
@@ -242,8 +242,8 @@ def keywords(
     engine: str = Engine,
 ) -> None:
     """Print the keywords of one article, one 'word<TAB>score' per line."""
-    from nlp.annotate import Annotator
-    from nlp.readers import parse_document, read_file
+    from nlp.pipeline import Annotator
+    from nlp.io.readers import parse_document, read_file
 
     try:
         annotator = Annotator(_settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict)))
@@ -277,11 +277,11 @@ def report(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Count annotation files on a Dask cluster: ADDRESS or local:N."),
 ) -> None:
     """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
-    from nlp.readers import read_articles
-    from nlp.report import ReportOptions, summarise, tally_inputs
-    from nlp.report_formats import infer_format, render
-    from nlp.textio import write_text_file
-    from nlp.runner import annotate_records
+    from nlp.io.readers import read_articles
+    from nlp.report.tally import ReportOptions, summarise, tally_inputs
+    from nlp.report.render import infer_format, render
+    from nlp.io.textio import write_text_file
+    from nlp.jobs.runner import annotate_records
 
     try:
         chosen = infer_format(output, fmt)
@@ -307,8 +307,8 @@ def segment(
     engine: str = Engine,
 ) -> None:
     """Print each input line segmented, tokens separated by two spaces (the SIGHAN gold format)."""
-    from nlp.segment import Segmenter
-    from nlp.textio import decode_bytes
+    from nlp.text.segment import Segmenter
+    from nlp.io.textio import decode_bytes
 
     try:
         segmenter = Segmenter(engine=engine, user_dicts=tuple(user_dict))
@@ -343,8 +343,8 @@ def newwords(
     engine: str = Engine,
 ) -> None:
     """Propose words jieba splits but the corpus shows to be units, as a ranked user dictionary."""
-    from nlp.newwords import DiscoveryOptions
-    from nlp.newwords_io import discover_from_paths, write_user_dict
+    from nlp.text.newwords import DiscoveryOptions
+    from nlp.jobs.newwords import discover_from_paths, write_user_dict
 
     try:
         options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy,
@@ -357,7 +357,7 @@ def newwords(
 
 
 def _deduper():
-    from nlp.dedup_io import Deduper
+    from nlp.jobs.dedup import Deduper
 
     return Deduper()
 
@@ -372,8 +372,8 @@ def dedup_command(
     engine: str = Engine,
 ) -> None:
     """Find groups of near-identical articles (MinHash LSH over token shingles)."""
-    from nlp.dedup_io import dedup_paths
-    from nlp.textio import write_text_file
+    from nlp.jobs.dedup import dedup_paths
+    from nlp.io.textio import write_text_file
 
     try:
         result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold,

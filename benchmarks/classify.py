@@ -20,9 +20,9 @@ from pathlib import Path
 from common import data_argument, default_annotator, load, machine, require
 from docs import publish
 
-from nlp import modelio
-from nlp.classify import Model, cross_validate, evaluate, fit, train, train_options
-from nlp.labelled import LabelOptions, read_examples
+from nlp.classify import modelio
+from nlp.classify.training import Model, cross_validate, evaluate, fit, train, train_options
+from nlp.io.labelled import LabelOptions, read_examples
 
 
 def directory_bytes(path: Path) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.annotate import Annotator  # noqa: E402
-from nlp.labelled import LabelOptions, read_examples  # noqa: E402
+from nlp.pipeline import Annotator  # noqa: E402
+from nlp.io.labelled import LabelOptions, read_examples  # noqa: E402
 from nlp.settings import Settings  # noqa: E402
-from nlp.training import featurize  # noqa: E402
+from nlp.jobs.train import featurize  # noqa: E402
 
 LABEL_MAP = ROOT / "benchmarks" / "thucnews_labels.tsv"
 

@@ -18,8 +18,8 @@ from sklearn.model_selection import StratifiedKFold
 from common import ROOT, data_argument, default_annotator, load, machine, require
 from docs import write_block
 
-from nlp import modelio
-from nlp.classify import Model, TrainOptions, evaluate, fit, train
+from nlp.classify import modelio
+from nlp.classify.training import Model, TrainOptions, evaluate, fit, train
 
 
 def transfer_proxy(title_docs, title_labels, cnews_docs, cnews_labels, options):

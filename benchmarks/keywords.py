@@ -19,10 +19,10 @@ from pathlib import Path
 from common import data_argument, machine, require
 from docs import publish
 
-from nlp.annotate import Annotator
-from nlp.article import Article
-from nlp.idfbuild import build_idf
-from nlp.newwords_io import discover_from_paths, write_user_dict
+from nlp.pipeline import Annotator
+from nlp.doc import Article
+from nlp.jobs.idf import build_idf
+from nlp.jobs.newwords import discover_from_paths, write_user_dict
 from nlp.settings import METHODS, Settings
 
 _TITLE_SPLIT = re.compile(r"^(.*[.。．!?！？])\s+([^\s].*)$", re.S)

@@ -15,9 +15,9 @@ from pathlib import Path
 from common import data_argument, machine, require
 from docs import publish
 
-from nlp.newwords import DiscoveryOptions, NewWord
-from nlp.newwords_io import discover_from_paths, write_user_dict
-from nlp.segment import Segmenter
+from nlp.text.newwords import DiscoveryOptions, NewWord
+from nlp.jobs.newwords import discover_from_paths, write_user_dict
+from nlp.text.segment import Segmenter
 
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 

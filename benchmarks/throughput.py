@@ -113,7 +113,7 @@ def naive_pipeline(paths: list[str], texts) -> float:
 # --- ours ---------------------------------------------------------------------------------------
 def token_agreement(texts: list[str]) -> tuple[float, float]:
     """(boundary F1 of rjieba against jieba, share of identical (word, POS) tokens) over ``texts``."""
-    from nlp.segment import Segmenter
+    from nlp.text.segment import Segmenter
 
     fast, reference = Segmenter(engine="rjieba"), Segmenter(engine="jieba")
     hits = n_fast = n_ref = same_tag = 0
@@ -134,12 +134,12 @@ def token_agreement(texts: list[str]) -> tuple[float, float]:
 def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
     """Milliseconds per post of each stage of `nlp annotate` in one process: the library called stage
     by stage on chunks, as a worker calls it (the first chunk, which fills caches, is included)."""
-    from nlp import modelio
-    from nlp.annotate import Annotator, default_model_dir, to_json_line
-    from nlp.features import document_string
-    from nlp.language import detect_language
-    from nlp.readers import read_articles
-    from nlp.runner import fewer_collections
+    from nlp.classify import modelio
+    from nlp.pipeline import Annotator, default_model_dir, to_json_line
+    from nlp.classify.features import document_string
+    from nlp.text.language import detect_language
+    from nlp.io.readers import read_articles
+    from nlp.jobs.runner import fewer_collections
     from nlp.settings import Settings
 
     annotator = Annotator(Settings(), modelio.load(default_model_dir(), fast=True))

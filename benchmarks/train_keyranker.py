@@ -18,8 +18,8 @@ from sklearn.model_selection import KFold
 from common import ROOT, data_argument, require
 from keywords import abstracts_idf, f1_at_k, load_csl, norm
 
-from nlp.annotate import Annotator
-from nlp.keyrank import KeyRanker, select
+from nlp.pipeline import Annotator
+from nlp.keywords.ranker import KeyRanker, select
 from nlp.settings import Settings
 
 

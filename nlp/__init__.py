@@ -2,9 +2,9 @@
 
 The library is the product; ``cli.py`` is a thin layer over it.  Entry points:
 
-* :func:`nlp.readers.read_articles` - posts, HTML, text and JSON Lines -> :class:`nlp.article.Article`
-* :class:`nlp.annotate.Annotator` - the one place that knows the order of stages
-* :mod:`nlp.classify` - train / evaluate / save / load category models
+* :func:`nlp.io.readers.read_articles` - posts, HTML, text and JSON Lines -> :class:`nlp.doc.Article`
+* :class:`nlp.pipeline.Annotator` - the one place that knows the order of stages
+* :mod:`nlp.classify.training` - train / evaluate / save / load category models
 """
 
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import ConfigError
+from nlp.errors import ConfigError
 
 ENGINES = ("rjieba", "jieba")
 METHODS = ("combined", "tfidf", "textrank")
@@ -36,7 +36,7 @@ class Settings:
     min_score: float = 0.0
     naive_utc_offset: str = "+00:00"
     signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
-    simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.simplify)
+    simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.text.simplify)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.annotate import Annotator
-from nlp.classify import TrainOptions, train
+from nlp.pipeline import Annotator
+from nlp.classify.training import TrainOptions, train
 from nlp.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def annotator(settings) -> Annotator:
 
 @pytest.fixture(scope="session")
 def tiny_model(annotator):
-    from nlp.article import Article
+    from nlp.doc import Article
 
     texts, labels = labelled_pairs()
     docs = [annotator.document(Article(id=str(i), source="t", body=t, is_html=False)) for i, t in enumerate(texts)]
@@ -77,7 +77,7 @@ def tiny_model(annotator):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_model, tmp_path_factory) -> Path:
-    from nlp import modelio
+    from nlp.classify import modelio
 
     directory = tmp_path_factory.mktemp("models") / "tiny"
     modelio.save(tiny_model, directory)

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import REPO, make_post
-from nlp.article import Article, Failure
-from nlp.clean import Cleaner, CleaningRules
+from nlp.doc import Article, Failure
+from nlp.text.clean import Cleaner, CleaningRules
 from nlp.errors import NlpError
-from nlp.readers import read_file
+from nlp.io.readers import read_file
 
 runner = CliRunner()
 

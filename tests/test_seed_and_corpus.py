@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import REPO, SEED
-from nlp.annotate import load_schema
+from nlp.pipeline import load_schema
 
 runner = CliRunner()
 

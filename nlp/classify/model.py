@@ -1,0 +1,78 @@
+"""A fitted classifier as annotation uses it: labels, probabilities, the card, training fingerprints.
+
+Free of scikit-learn: ``pipeline`` is anything with ``classes_`` and ``predict_proba`` (a fitted
+scikit-learn ``Pipeline``, or the exported NumPy predictor of :mod:`nlp.classify.predictor`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+ROUND = 6
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str | None
+    score: float
+    top: tuple[tuple[str, float], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "top": [{"label": label, "score": score} for label, score in self.top],
+        }
+
+
+def fingerprints(docs: Sequence[str]) -> np.ndarray:
+    """Sorted 64-bit hashes of documents: lets a model tell which texts it was trained on, without keeping them."""
+    values = {int.from_bytes(hashlib.blake2b(d.encode("utf-8"), digest_size=8).digest(), "little") for d in docs}
+    return np.array(sorted(values), dtype=np.uint64)
+
+
+@dataclass
+class Model:
+    """A fitted pipeline, its card (labels, data, settings, metrics, versions) and training fingerprints."""
+
+    pipeline: Any  # a fitted Pipeline or an exported LinearTextPredictor
+    card: dict[str, Any] = field(default_factory=dict)
+    trained_on: np.ndarray | None = None
+
+    def overlap(self, docs: Sequence[str]) -> int:
+        """How many of ``docs`` were among the training documents (0 when unknown)."""
+        if self.trained_on is None or not len(docs):
+            return 0
+        return int(np.isin(fingerprints(docs), self.trained_on).sum())
+
+    def knows_language(self, language: str, *, min_share: float = 0.01) -> bool:
+        """Whether at least ``min_share`` of the training documents were in ``language`` (the card's
+        ``languages``; True for models whose card does not record them)."""
+        languages = self.card.get("languages")
+        if not languages:
+            return True
+        return languages.get(language, 0) >= min_share * sum(languages.values())
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(str(label) for label in self.pipeline.classes_)
+
+    def predict(self, docs: Sequence[str], *, top_n: int = 3, min_score: float = 0.0) -> list[Prediction]:
+        """One :class:`Prediction` per document string (one vectorizer call for the batch)."""
+        if not docs:
+            return []
+        probabilities = self.pipeline.predict_proba(list(docs))
+        labels = self.labels
+        results = []
+        for row in probabilities:
+            ranked = sorted(((round(float(p), ROUND), labels[i]) for i, p in enumerate(row)), key=lambda x: (-x[0], x[1]))
+            top = tuple((label, score) for score, label in ranked[:top_n])
+            best_label, best_score = top[0]
+            results.append(Prediction(best_label if best_score >= min_score else None, best_score, top))
+        return results
+
+

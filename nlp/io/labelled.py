@@ -1,0 +1,183 @@
+"""Labelled data in the layouts users have, read into (Article, label) examples.
+
+* JSON Lines: ``{"text": ..., "label": ...}`` (field names overridable; ``title`` + ``body`` too)
+* tab-separated ``text<TAB>label`` or ``label<TAB>text`` (cnews); the label column is the one
+  with fewer distinct values; numeric ids are named by a class file (``--classes``, or a
+  ``class.txt`` beside the data)
+* a directory of front-matter posts labelled by their ``categories`` level (``--label-level``)
+* a directory with one folder per class holding ``.txt`` files (UTF-8 or GBK)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from nlp.doc import Article, Failure
+from nlp.errors import ConfigError, DataError, InputError
+from nlp.io.readers import JSONL_SUFFIXES, iter_files, looks_like_html, read_file
+from nlp.io.textio import decode_bytes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    text_field: str = "text"
+    label_field: str = "label"
+    label_level: int = 1
+    classes: Path | None = None
+    label_map: Path | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    article: Article
+    label: str
+
+
+def read_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOptions()) -> list[Example]:
+    """All examples of ``inputs``; unreadable records are logged and skipped, none at all is an error."""
+    inputs = list(inputs)
+    examples = list(iter_examples(inputs, options))
+    if not examples:
+        raise DataError(f"no labelled examples found in {', '.join(map(str, inputs))}")
+    return examples
+
+
+def iter_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOptions()) -> Iterator[Example]:
+    """Examples one at a time (JSON Lines and TSV files are read whole, one file at a time)."""
+    mapping = read_label_map(options.label_map) if options.label_map else {}
+    skipped = 0
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            raise DataError(f"{path}: no such file or directory")
+        source = _iter_directory(path, options) if path.is_dir() else _iter_file(path, options)
+        for example in source:
+            if isinstance(example, Failure):
+                skipped += 1
+                log.warning("skipped %s: %s", example.source, example.message)
+                continue
+            yield Example(example.article, mapping.get(example.label, example.label))
+    if skipped:
+        log.warning("%d unreadable records skipped", skipped)
+
+
+def read_label_map(path: Path) -> dict[str, str]:
+    """``from<TAB>to`` lines (blank lines and # comments ignored)."""
+    try:
+        lines = Path(path).read_text("utf-8-sig").split("\n")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read label map: {error.strerror or error}") from None
+    mapping = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 2:
+            raise ConfigError(f"{path}:{number}: expected 'from<TAB>to', got {line!r}")
+        mapping[parts[0].strip()] = parts[1].strip()
+    return mapping
+
+
+def _iter_file(path: Path, options: LabelOptions) -> Iterator[Example | Failure]:
+    try:
+        text = decode_bytes(path.read_bytes(), str(path))
+    except OSError as error:
+        raise DataError(f"{path}: cannot read: {error.strerror or error}") from None
+    except InputError as error:
+        raise DataError(str(error)) from None
+    if path.suffix.lower() in JSONL_SUFFIXES or text.lstrip().startswith("{"):
+        yield from _jsonl(text, path, options)
+    elif "\t" in text.split("\n", 1)[0]:
+        yield from _tsv(text, path, options)
+    else:
+        raise DataError(f"{path}: not JSON Lines or tab-separated text<TAB>label data")
+
+
+def _jsonl(text: str, path: Path, options: LabelOptions) -> Iterator[Example | Failure]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            obj = json.loads(line)
+        except ValueError as error:
+            yield Failure(where, where, "InputError", f"invalid JSON: {error}")
+            continue
+        if not isinstance(obj, dict) or obj.get(options.label_field) in (None, ""):
+            yield Failure(where, where, "InputError", f"no '{options.label_field}' field")
+            continue
+        body = obj.get(options.text_field)
+        if not isinstance(body, str):
+            body = obj.get("body") or obj.get("content") or ""
+        title = obj.get("title") if isinstance(obj.get("title"), str) and options.text_field != "title" else ""
+        if not (body or title):
+            yield Failure(where, where, "InputError", f"no '{options.text_field}' text")
+            continue
+        article = Article(id=str(obj.get("id", where)), source=where, title=title, body=body,
+                          is_html=looks_like_html(body))  # cleaned as annotate cleans it
+        yield Example(article, str(obj[options.label_field]))
+
+
+def _tsv(text: str, path: Path, options: LabelOptions) -> Iterator[Example | Failure]:
+    rows = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    firsts = Counter(line.split("\t", 1)[0].strip() for _, line in rows)
+    lasts = Counter(line.rsplit("\t", 1)[-1].strip() for _, line in rows)
+    label_first = len(firsts) < len(lasts)
+    names = _class_names(path, options, firsts if label_first else lasts)
+    for number, line in rows:
+        if "\t" not in line:
+            where = f"{path}:{number}"
+            yield Failure(where, where, "InputError", "no tab in line")
+            continue
+        if label_first:
+            label, body = line.split("\t", 1)
+        else:
+            body, label = line.rsplit("\t", 1)
+        label = label.strip()
+        where = f"{path}:{number}"
+        yield Example(Article(id=where, source=where, body=body.strip(), is_html=False), names.get(label, label))
+
+
+def _class_names(path: Path, options: LabelOptions, labels: Counter[str]) -> dict[str, str]:
+    """id -> name from the class file (line i names id i), when labels are numeric ids."""
+    class_file = options.classes
+    if class_file is None and all(label.isdigit() for label in labels):
+        beside = path.parent / "class.txt"
+        class_file = beside if beside.is_file() else None
+    if class_file is None:
+        return {}
+    try:
+        names = [line.strip() for line in Path(class_file).read_text("utf-8-sig").split("\n") if line.strip()]
+    except OSError as error:
+        raise ConfigError(f"{class_file}: cannot read class file: {error.strerror or error}") from None
+    log.info("naming class ids with %s", class_file)
+    return {str(i): name for i, name in enumerate(names)}
+
+
+def _iter_directory(root: Path, options: LabelOptions) -> Iterator[Example | Failure]:
+    """Posts are labelled by their category level; other files by their top-level folder."""
+    for path, article_id in iter_files(root):
+        for record in read_file(path, article_id):
+            if isinstance(record, Failure):
+                yield record
+                continue
+            label = _directory_label(record, path, root, options)
+            if label is None:
+                yield Failure(record.id, record.source, "DataError", "no label (not in a class folder, no category level)")
+            else:
+                yield Example(record, label)
+
+
+def _directory_label(article: Article, path: Path, root: Path, options: LabelOptions) -> str | None:
+    if article.categories:
+        level = options.label_level
+        return article.categories[level - 1] if 0 < level <= len(article.categories) else None
+    parts = path.relative_to(root).parts
+    return parts[0] if len(parts) > 1 else None

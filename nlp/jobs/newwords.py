@@ -1,0 +1,56 @@
+"""`nlp newwords`: read a corpus, discover new words, write them as a jieba user dictionary.
+
+The dictionary (``word freq pos``, loadable by jieba, rjieba and ``--user-dict``) gets frequencies
+high enough for jieba to keep each word whole; the evidence (count, cohesion, neighbour
+entropies, score) goes to a side file ``<output>.evidence.tsv`` for review.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from nlp.doc import Failure
+from nlp.text.clean import Cleaner, CleaningRules
+from nlp.errors import ConfigError
+from nlp.text.newwords import DiscoveryOptions, NewWord, discover
+from nlp.io.readers import read_articles
+from nlp.text.segment import Segmenter
+from nlp.io.textio import write_text_file
+
+
+def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int]) -> Iterator[str]:
+    """Clean text of every readable article (plain-text files line by line, as written)."""
+    cleaner = Cleaner(CleaningRules.load())
+    for record in read_articles(inputs):
+        if isinstance(record, Failure):
+            continue
+        counter["docs"] = counter.get("docs", 0) + 1
+        yield record.title
+        yield cleaner.clean(record.body, is_html=record.is_html).text
+
+
+def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptions = DiscoveryOptions(),
+                        engine: str = "rjieba") -> tuple[list[NewWord], int]:
+    segmenter = Segmenter(engine=engine)
+    counter: dict[str, int] = {}
+    words = discover(corpus_texts(inputs, counter), known=segmenter.has_word, cut=segmenter.cut, options=options)
+    if not counter.get("docs"):
+        raise ConfigError("no readable documents in the corpus")
+    return words, counter["docs"]
+
+
+def write_user_dict(words: list[NewWord], output: Path, *, engine: str = "rjieba") -> Path:
+    """Write the dictionary and its evidence file; returns the evidence file's path."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    probe = jieba.Tokenizer()  # the frequency at which jieba keeps the word whole
+    lines = [f"{w.word} {max(probe.suggest_freq(w.word, False), w.count)} nz\n" for w in words]
+    write_text_file(output, "".join(lines))
+    evidence = Path(f"{output}.evidence.tsv")
+    header = "word\tcount\tcohesion_pmi\tleft_entropy\tright_entropy\tscore\n"
+    write_text_file(evidence, header + "".join(w.to_row() + "\n" for w in words))
+    return evidence

@@ -1,0 +1,111 @@
+"""`nlp train --out-of-core`: training that streams the data in chunks, so memory stays bounded
+however large the training set.
+
+Features are hashed (``HashingVectorizer``: no vocabulary to hold) word 1-2-grams and character
+1-3-grams of the lead, like the in-memory model's; the classifier is a linear model trained by
+stochastic gradient descent with ``partial_fit``, one chunk at a time, for a few passes over the
+data.  Every ``holdout``-th distinct example is kept out of training to measure the model.
+Memory: one chunk of documents, the weights (labels x 2^20 floats) and 8 bytes per distinct
+example for exact-duplicate detection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from nlp.pipeline import Annotator
+from nlp.classify.training import Model, check_labels, score
+from nlp.io.labelled import LabelOptions, iter_examples
+from nlp.jobs.runner import chunked
+from nlp.settings import Settings
+from nlp.jobs.train import provenance
+from nlp.classify.features import lead_characters, split_tokens
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    chunk_size: int = 5000
+    epochs: int = 3
+    holdout: int = 20  # every 20th distinct example measures the model
+    n_features: int = 2 ** 20
+    alpha: float = 2e-6
+    seed: int = 0
+
+
+def hashed_features(n_features: int) -> FeatureUnion:
+    common = dict(n_features=n_features, alternate_sign=False, norm="l2", dtype=np.float32)
+    return FeatureUnion([
+        ("words", HashingVectorizer(tokenizer=split_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2), **common)),
+        ("chars", HashingVectorizer(analyzer="char", preprocessor=lead_characters, ngram_range=(1, 3), **common)),
+    ])
+
+
+def _stream(inputs: list, labels: LabelOptions, annotator: Annotator) -> Iterator[tuple[str, str]]:
+    for example in iter_examples(inputs, labels):
+        yield annotator.document(example.article), example.label
+
+
+def _key(doc: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settings(), labels: LabelOptions = LabelOptions(),
+                    options: StreamOptions = StreamOptions()) -> Model:
+    inputs = list(inputs)
+    annotator = Annotator(settings)
+    counts: Counter[str] = Counter(label for _, label in _stream(inputs, labels, annotator))
+    check_labels(list(counts.elements()), 5)
+    classes = np.array(sorted(counts))
+    features = hashed_features(options.n_features)
+    classifier = SGDClassifier(loss="log_loss", alpha=options.alpha, random_state=options.seed, average=True)
+    held_docs: list[str] = []
+    held_labels: list[str] = []
+    for epoch in range(options.epochs):
+        seen: set[int] = set()
+        n_train = duplicates = 0
+        for chunk in chunked(_stream(inputs, labels, annotator), options.chunk_size):
+            docs, names = [], []
+            for doc, label in chunk:
+                key = _key(doc)
+                if key in seen:
+                    duplicates += 1
+                    continue
+                seen.add(key)
+                if len(seen) % options.holdout == 0:
+                    if epoch == 0:
+                        held_docs.append(doc)
+                        held_labels.append(label)
+                    continue
+                docs.append(doc)
+                names.append(label)
+            if docs:
+                classifier.partial_fit(features.transform(docs), names, classes=classes)
+                n_train += len(docs)
+        log.info("epoch %d: %d examples", epoch + 1, n_train)
+    pipeline = Pipeline([("features", features), ("classifier", classifier)])
+    model = Model(pipeline)
+    evaluation = score(model.predict(held_docs, top_n=len(classes)), held_labels, known=tuple(classes)) if held_docs else None
+    model.card = {
+        "labels": [str(c) for c in classes],
+        "n_train": n_train,
+        "duplicates_removed": duplicates,
+        "label_counts": dict(sorted(counts.items())),
+        "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
+        "train_options": {"out_of_core": True, **vars(options)},
+        "metrics": evaluation.to_dict() if evaluation else None,
+        "metrics_measured_on": f"every {options.holdout}th distinct example, held out" if evaluation else None,
+        **provenance(inputs, settings),
+    }
+    return model

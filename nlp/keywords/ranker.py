@@ -1,0 +1,215 @@
+"""The ``combined`` keyword method: phrase candidates ranked by a small logistic model whose
+inputs combine TF-IDF, TextRank, position, title occurrence, length and nesting.
+
+The weights are data (``nlp/data/keyrank.json``), fitted by ``benchmarks/train_keyranker.py`` on
+the CSL dev split (author keywords of scientific abstracts).  Every input is relative to the
+document (scores divided by the document's maximum), so the same weights work with jieba's IDF
+table or with one built by ``nlp idf``.  The score of a keyword is the model's probability that
+an editor would pick it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+import itertools
+from itertools import chain, repeat
+from typing import Sequence
+
+import numpy as np
+
+from nlp.errors import ConfigError
+from nlp.keywords.phrases import HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
+
+FEATURES = (
+    "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
+    "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
+    *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other",
+)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A document's candidates (distinct texts, in first-seen order) and their feature matrix."""
+
+    texts: tuple[str, ...]
+    features: np.ndarray
+
+
+def candidate_features(title_tokens, body_tokens, idf, word_rank: dict[str, float], stopwords: frozenset[str],
+                       *, title_weight: float = 3.0, codes: TokenCodes | None = None) -> Candidates:
+    """Features of every candidate of one document (see :func:`batch_candidates`)."""
+    batch = TokenBatch.of([(title_tokens, body_tokens)], codes or TokenCodes(stopwords))
+    token_rank = np.array([word_rank.get(w, 0.0) for w in batch.words])
+    [found] = batch_candidates(batch, token_rank, idf, title_weight=title_weight)
+    return found
+
+
+def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_weight: float = 3.0) -> list[Candidates]:
+    """Features (see ``FEATURES``) of every candidate of every document of ``batch``, per distinct
+    text of a document: title and body counts, first body position, last part of speech, token
+    count, nesting and best TextRank score (``token_rank``: per position) of its words; all of its
+    first occurrence except the counts, nesting and the TextRank score.  Array operations run once
+    for the whole batch; what is per document (maxima, ranks) is reduced over its rows."""
+    table = span_table(batch.words, batch.codes)
+    part = batch.part_of(table.start)
+    doc, in_body = part // 2, part % 2 == 1
+    bounds = np.searchsorted(doc, np.arange(batch.n_docs + 1))
+    texts_per_doc: list[tuple[str, ...]] = []
+    local: list[int] = []
+    for d in range(batch.n_docs):
+        texts = table.texts[bounds[d]:bounds[d + 1]]
+        distinct = tuple(dict.fromkeys(texts))  # first-seen order
+        local += map(dict(zip(distinct, itertools.count())).__getitem__, texts)
+        texts_per_doc.append(distinct)
+    sizes = np.array([len(t) for t in texts_per_doc], dtype=np.int64)
+    m = int(sizes.sum())
+    if not m:
+        return [Candidates((), np.zeros((0, len(FEATURES)), dtype=np.float64)) for _ in range(batch.n_docs)]
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    ids = np.array(local, dtype=np.int64) + offsets[doc]
+    owner = np.repeat(np.arange(batch.n_docs), sizes)  # document of each candidate row
+    has_rows = sizes > 0
+    row_starts = offsets[:-1][has_rows]
+
+    def per_doc_max(values: np.ndarray) -> np.ndarray:
+        return np.repeat(np.maximum.reduceat(values, row_starts), sizes[has_rows])
+
+    t_title = np.bincount(ids[~in_body], minlength=m).astype(np.float64)
+    t_body = np.bincount(ids[in_body], minlength=m).astype(np.float64)
+    _, first = np.unique(ids, return_index=True)
+    first_body = np.ones(m)
+    body_ids, body_first = np.unique(ids[in_body], return_index=True)
+    body_rows = np.flatnonzero(in_body)[body_first]
+    body_start = batch.part_start[2 * doc[body_rows] + 1]
+    body_len = batch.part_start[2 * doc[body_rows] + 2] - body_start - 1
+    first_body[body_ids] = (table.start[body_rows] - body_start) / np.maximum(body_len, 1)
+    rank = np.zeros(m)
+    np.maximum.at(rank, ids, _sliding(token_rank, table, np.maximum))
+    last_code = table.codes[table.start + table.length - 1][first]
+    has_latin = _sliding((table.codes & HAS_LATIN) != 0, table, np.logical_or)[first]
+    outer, inner = _nested_pairs(table, ids, in_body, m)
+    superstrings = np.bincount(inner, minlength=m).astype(np.float64)
+    substrings = np.bincount(outer, minlength=m).astype(np.float64)
+    n_tok = table.length[first].astype(np.float64)
+    idf_table, default = idf.idf, idf.default
+    idf_values = np.fromiter(map(idf_table.get, chain.from_iterable(texts_per_doc), repeat(np.nan)), dtype=np.float64,
+                             count=m)
+    unknown = np.isnan(idf_values)
+    known = (~unknown).astype(float)
+    idf_values[unknown] = default
+    tfidf = (title_weight * t_title + t_body) * idf_values
+    by_score = np.lexsort((-tfidf, owner))  # stable: ties keep first-seen order
+    order = np.empty(m)
+    order[by_score] = np.arange(m) - offsets[owner[by_score]]
+    pos = (last_code >> POS_SHIFT) & POS_MASK
+    columns = [
+        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), first_body,
+        idf_values / per_doc_max(idf_values), known,
+        np.minimum(table.chars[first], 16) / 8, n_tok, (n_tok == 1).astype(float),
+        tfidf / per_doc_max(tfidf), order / sizes[owner], rank / np.maximum(per_doc_max(rank), 1e-12),
+        np.log1p(superstrings), np.log1p(substrings), has_latin.astype(float),
+        *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
+    ]
+    features = np.column_stack(columns)
+    return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
+
+
+def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
+    """``combine`` reduced over each span's tokens."""
+    out = values[table.start]
+    window = values
+    for extra in range(1, int(table.length.max(initial=1))):
+        window = combine(window[:-1], values[extra:])  # window[i] covers tokens i .. i + extra
+        longer = table.length > extra
+        out[longer] = window[table.start[longer]]
+    return out
+
+
+# (offset, tokens) of every sub-span of a span of MAX_TOKENS tokens (the spans span_table finds by default)
+_SUBSPANS = np.array([(a, n) for n in range(1, MAX_TOKENS + 1) for a in range(0, MAX_TOKENS + 1 - n)])
+
+
+def _nested_pairs(table: SpanTable, ids: np.ndarray, in_body: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(outer, inner) candidate pairs, distinct per part (title, body), where a span of ``inner``
+    lies inside the first multi-token span of ``outer`` in that part, from token positions."""
+    multi = table.length > 1
+    if not multi.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lookup = np.full((len(table.codes) + 1, _SUBSPANS[:, 1].max() + 1), -1, dtype=np.int64)
+    lookup[table.start, table.length] = ids
+    keys = ids[multi] * 2 + in_body[multi]
+    _, first = np.unique(keys, return_index=True)
+    outer_ids, starts, lengths = ids[multi][first], table.start[multi][first], table.length[multi][first]
+    in_part = in_body[multi][first]
+    offsets, sizes = _SUBSPANS[:, 0], _SUBSPANS[:, 1]
+    rows, cols = np.nonzero(offsets[None, :] + sizes[None, :] <= lengths[:, None])
+    inner = lookup[starts[rows] + offsets[cols], sizes[cols]]
+    outer = outer_ids[rows]
+    keep = (inner >= 0) & (inner != outer)
+    pairs = np.unique((outer[keep] * m + inner[keep]) * 2 + in_part[rows][keep])
+    return pairs // 2 // m, pairs // 2 % m
+
+
+@dataclass(frozen=True)
+class KeyRanker:
+    """Standardised features -> logistic score."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    info: dict
+
+    @classmethod
+    def bundled(cls) -> "KeyRanker":
+        text = resources.files("nlp").joinpath("data/keyrank.json").read_text("utf-8")
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "KeyRanker":
+        if tuple(data.get("features", ())) != FEATURES:
+            raise ConfigError("keyrank.json was fitted on other features; rerun benchmarks/train_keyranker.py")
+        return cls(np.array(data["mean"]), np.array(data["scale"]), np.array(data["coef"]), float(data["intercept"]),
+                   {k: v for k, v in data.items() if k not in {"mean", "scale", "coef", "intercept"}})
+
+    def to_dict(self) -> dict:
+        return {**self.info, "features": list(FEATURES), "mean": self.mean.round(8).tolist(),
+                "scale": self.scale.round(8).tolist(), "coef": self.coef.round(8).tolist(),
+                "intercept": round(self.intercept, 8)}
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0)
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def select(texts: Sequence[str], scores: np.ndarray, top_k: int) -> list[tuple[str, float]]:
+    """Best first (scores rounded to 6 decimals, ties by text), skipping a candidate inside one
+    already chosen.  Only the best few candidates are sorted; the rest are looked at only if
+    nesting uses those up."""
+    if top_k <= 0:
+        return []
+    scores = np.asarray(scores, dtype=np.float64)
+    few = 4 * top_k + 8
+    if len(scores) > few:
+        cut = np.partition(scores, len(scores) - few)[len(scores) - few]
+        best = np.flatnonzero(scores >= cut)
+        chosen = _greedy([(round(float(scores[i]), 6), texts[i]) for i in best.tolist()], top_k)
+        below = round(float(scores[scores < cut].max(initial=-1.0)), 6)
+        # Complete, and everything it looked at ranks strictly above every candidate left out.
+        if len(chosen) == top_k and chosen[-1][1] > below:
+            return chosen
+    return _greedy([(round(float(s), 6), t) for s, t in zip(scores.tolist(), texts)], top_k)
+
+
+def _greedy(pairs: list[tuple[float, str]], top_k: int) -> list[tuple[str, float]]:
+    chosen: list[tuple[str, float]] = []
+    for score, text in sorted(pairs, key=lambda p: (-p[0], p[1])):
+        if len(chosen) == top_k:
+            break
+        if not any(text in other for other, _ in chosen):
+            chosen.append((text, score))
+    return chosen

@@ -1,0 +1,275 @@
+"""Keywords over already-segmented tokens: an IDF table, TF-IDF and TextRank.
+
+Every function takes the tokens the segmenter produced once per article; nothing here
+segments text again.  Scores are rounded to 6 decimals and ties broken by the word, so the same
+input gives the same output bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from nlp.errors import ConfigError
+from nlp.io.textio import write_text_file
+from nlp.keywords.phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
+from nlp.text.segment import BREAK, Token, is_keyword_word
+
+ROUND = 6
+
+
+@dataclass(frozen=True)
+class Keyword:
+    word: str
+    score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"word": self.word, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """An article's tokens: the title's and the body's, each segmented once."""
+
+    title: tuple[Token, ...]
+    body: tuple[Token, ...]
+
+    @property
+    def n_tokens(self) -> int:
+        """Tokens of title and body (break markers not counted)."""
+        return len(self.title) + len(self.body) - self.title.count(BREAK) - self.body.count(BREAK)
+
+    @property
+    def words(self) -> list[str]:
+        """The words of title and body, in order (break markers skipped)."""
+        return [t.word for part in (self.title, self.body) for t in part if t.word]
+
+
+class IdfTable:
+    """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback."""
+
+    def __init__(self, idf: dict[str, float]) -> None:
+        if not idf:
+            raise ConfigError("an IDF table needs at least one word")
+        self.idf = idf
+        self.default = float(np.median(np.fromiter(idf.values(), dtype=float, count=len(idf))))
+
+    def __getitem__(self, word: str) -> float:
+        return self.idf.get(word, self.default)
+
+    def __len__(self) -> int:
+        return len(self.idf)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.idf
+
+    @classmethod
+    def jieba_default(cls) -> "IdfTable":
+        """The table bundled with jieba (built by jieba's authors from a large corpus).
+
+        Located without importing jieba, whose import alone costs about half a second.
+        """
+        spec = importlib.util.find_spec("jieba")
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigError("jieba is not installed: its IDF table is the default (pass --idf FILE)")
+        path = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
+        return cls(_parse_fast(path.read_text("utf-8"), "jieba idf.txt"))
+
+    @classmethod
+    def load(cls, path: Path) -> "IdfTable":
+        try:
+            text = Path(path).read_text("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read IDF file: {error}") from None
+        return cls(_parse_fast(text, str(path)))
+
+    @classmethod
+    def build(
+        cls, documents: Iterable[Iterable[str]], *, min_df: int = 2, base: "IdfTable | None" = None
+    ) -> "IdfTable":
+        """Smoothed IDF ``ln((1 + N) / (1 + df)) + 1`` over word sets of ``documents``.
+
+        Words seen in fewer than ``min_df`` documents are left out; words of ``base`` (jieba's
+        table, usually) that the corpus lacks keep the base value.
+        """
+        df: Counter[str] = Counter()
+        n_docs = 0
+        for words in documents:
+            n_docs += 1
+            df.update(set(words))
+        idf = dict(base.idf) if base is not None else {}
+        for word, count in df.items():
+            if count >= min_df:
+                idf[word] = round(math.log((1 + n_docs) / (1 + count)) + 1.0, ROUND)
+        if not idf:
+            raise ConfigError(f"no word occurs in at least {min_df} of the {n_docs} documents")
+        return cls(idf)
+
+    def save(self, path: Path) -> None:
+        lines = [f"{word} {value:.6f}\n" for word, value in sorted(self.idf.items())]
+        write_text_file(path, "".join(lines))
+
+
+def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:
+    """The terms an IDF table counts for one document: its distinct words and phrase candidates."""
+    words = {t.word for part in (doc.title, doc.body) for t in part if t.word}
+    return words | {s.text for part in (doc.title, doc.body) for s in spans(part, stopwords)}
+
+
+def candidates(tokens: Sequence[Token], pos: frozenset[str], stopwords: frozenset[str]) -> list[str]:
+    """Words that may be keywords: content tokens of an allowed part of speech, 2+ characters."""
+    return [t.word for t in tokens if is_keyword_word(t, pos, stopwords)]
+
+
+def tfidf(
+    doc: Segmented,
+    idf: IdfTable,
+    *,
+    top_k: int,
+    pos: frozenset[str],
+    stopwords: frozenset[str],
+    title_weight: float = 3.0,
+) -> list[Keyword]:
+    """Term frequency (title occurrences count ``title_weight`` times) x IDF, top ``top_k``."""
+    counts: defaultdict[str, float] = defaultdict(float)
+    for word in candidates(doc.title, pos, stopwords):
+        counts[word] += title_weight
+    for word in candidates(doc.body, pos, stopwords):
+        counts[word] += 1.0
+    total = sum(counts.values())
+    if not total:
+        return []
+    scores = {word: count / total * idf[word] for word, count in counts.items()}
+    return _top(scores, top_k)
+
+
+def textrank(
+    doc: Segmented,
+    *,
+    top_k: int,
+    pos: frozenset[str],
+    stopwords: frozenset[str],
+    window: int = 5,
+    damping: float = 0.85,
+    iterations: int = 50,
+    codes: TokenCodes | None = None,
+) -> list[Keyword]:
+    """PageRank over the co-occurrence graph of candidates within ``window`` (title and body kept apart),
+    scaled so that the best word scores 1.0."""
+    [found] = textrank_batch([doc], top_k=top_k, codes=codes or TokenCodes(stopwords, pos), window=window,
+                             damping=damping, iterations=iterations)
+    return found
+
+
+def textrank_batch(docs: Sequence[Segmented], *, top_k: int, codes: TokenCodes, window: int = 5,
+                   damping: float = 0.85, iterations: int = 50) -> list[list[Keyword]]:
+    """:func:`textrank` of each of ``docs``, computed for the whole batch at once."""
+    batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], codes)
+    ranks = batch_word_ranks(batch, window=window, damping=damping, iterations=iterations)
+    return [_top(scores, top_k) for scores in ranks.per_doc]
+
+
+@dataclass(frozen=True)
+class BatchRanks:
+    """TextRank of a :class:`TokenBatch`: the score of every node (a distinct candidate word of a
+    document; documents in order, each document's words in order of first occurrence), and per
+    token position the score of its word in its document (0.0 for words that are not candidates)."""
+
+    words: list[str]  # of the nodes
+    sizes: np.ndarray  # nodes per document
+    scores: np.ndarray  # of the nodes
+    of_token: np.ndarray
+
+    @property
+    def per_doc(self) -> list[dict[str, float]]:
+        """{word: score} of each document."""
+        scores, out, at = self.scores.tolist(), [], 0
+        for size in self.sizes.tolist():
+            out.append(dict(zip(self.words[at:at + size], scores[at:at + size])))
+            at += size
+        return out
+
+
+def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.85, iterations: int = 50) -> BatchRanks:
+    """PageRank over the co-occurrence graph of candidate words within ``window`` (title and body
+    kept apart) of every document of ``batch`` at once: the graphs are disjoint blocks of one sparse
+    matrix, and each document stops iterating when its own scores change by less than 1e-6.  Nodes
+    are numbered by first occurrence in their document, so the arithmetic, and the result, do not
+    depend on what else is in the batch."""
+    every_doc = batch.part_of(np.arange(len(batch.codes))) // 2
+    node_keys = every_doc * (int(batch.codes.max(initial=0) >> WORD_SHIFT) + 1) + (batch.codes >> WORD_SHIFT)
+    marked = np.flatnonzero(batch.codes & KEYWORD)
+    part = batch.part_of(marked)
+    distinct, first, inverse = np.unique(node_keys[marked], return_index=True, return_inverse=True)
+    by_occurrence = np.argsort(first)
+    node_of = np.empty(len(distinct), dtype=np.int64)  # position in ``distinct`` -> node number
+    node_of[by_occurrence] = np.arange(len(distinct))
+    ids = node_of[inverse]  # node of each marked token
+    n = len(distinct)
+    sizes = np.bincount(every_doc[marked[first]], minlength=batch.n_docs)
+    found = np.minimum(np.searchsorted(distinct, node_keys), max(n - 1, 0))
+    of_token = np.where(distinct[found] == node_keys, node_of[found], -1) if n else np.full(len(node_keys), -1)
+    rows, cols = [], []
+    for step in range(1, window):
+        a, b = ids[:-step], ids[step:]
+        keep = (a != b) & (part[:-step] == part[step:])
+        rows += [a[keep], b[keep]]
+        cols += [b[keep], a[keep]]
+    rank = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+    if n:
+        row, col = np.concatenate(rows or [ids[:0]]), np.concatenate(cols or [ids[:0]])
+        weights = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n, n))  # duplicates add up
+        out_weight = np.asarray(weights.sum(axis=1)).ravel()
+        inverse_weight = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
+        transition = (sp.diags(inverse_weight) @ weights).T.tocsr()
+        has_nodes = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[has_nodes]
+        active = np.ones(int(has_nodes.sum()), dtype=bool)
+        for _ in range(iterations):
+            updated = (1 - damping) + damping * (transition @ rank)
+            moving = np.repeat(active, sizes[has_nodes])
+            converged = np.maximum.reduceat(np.abs(updated - rank), starts) < 1e-6
+            rank = np.where(moving, updated, rank)
+            active &= ~converged
+            if not active.any():
+                break
+        rank /= np.repeat(np.maximum.reduceat(rank, starts), sizes[has_nodes])
+    words = [batch.words[i] for i in marked[first[by_occurrence]].tolist()]
+    return BatchRanks(words, sizes, rank, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))
+
+
+def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:
+    ranked = sorted(((round(score, ROUND), word) for word, score in scores.items()), key=lambda p: (-p[0], p[1]))
+    return [Keyword(word, score) for score, word in ranked[:top_k]]
+
+
+def _parse_fast(text: str, name: str) -> dict[str, float]:
+    """``word idf`` lines -> dict, in one split; falls back to the line parser to name a bad line."""
+    parts = text.split()
+    if len(parts) % 2 == 0:
+        try:
+            return dict(zip(parts[0::2], map(float, parts[1::2])))
+        except ValueError:
+            pass
+    return _parse(text.split("\n"), name)
+
+
+def _parse(lines: Iterable[str], name: str) -> dict[str, float]:
+    table: dict[str, float] = {}
+    for number, line in enumerate(lines, start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        try:
+            word, value = parts[0], float(parts[1])
+        except (IndexError, ValueError):
+            raise ConfigError(f"{name}:{number}: expected 'word idf', got {line.strip()!r}") from None
+        table[word] = value
+    return table

@@ -1,0 +1,322 @@
+"""Keyword reports over many annotations: what dominates each group, what is rising, what travels together.
+
+One streaming pass collects counts (never the records); :func:`build_report` turns them into a
+:class:`Report`, which the writers in :mod:`nlp.report.render` render as HTML, Markdown, CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import IO, Any, Callable, Iterable, Sequence
+
+from nlp.errors import ConfigError
+
+GROUPINGS = ("category", "source", "day", "week", "month")
+PERIODS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    by: str = "category"
+    level: int = 2
+    top_k: int = 20
+    period: str = "week"
+    since: str | None = None
+    until: str | None = None
+    keywords_per_article: int = 10
+    min_count: int = 3
+    pairs_of_top: int = 30
+
+    def __post_init__(self) -> None:
+        if self.by not in GROUPINGS:
+            raise ConfigError(f"unknown grouping {self.by!r}; choose one of {', '.join(GROUPINGS)}")
+        if self.period not in PERIODS:
+            raise ConfigError(f"unknown period {self.period!r}; choose one of {', '.join(PERIODS)}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    dt.date.fromisoformat(value[:10])
+                except ValueError:
+                    raise ConfigError(f"--{name} must be a date like 2022-07-30, got {value!r}") from None
+
+
+@dataclass
+class Tally:
+    """Counts gathered in one pass; memory grows with the vocabulary, not the number of records."""
+
+    options: ReportOptions
+    deduper: Any = None  # with a Deduper, each story is counted once (see nlp.jobs.dedup)
+    articles: int = 0
+    errors: int = 0
+    skipped_by_date: int = 0
+    duplicates_skipped: int = 0
+    languages: Counter = field(default_factory=Counter)
+    group_docs: Counter = field(default_factory=Counter)
+    group_df: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    group_score: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    period_docs: Counter = field(default_factory=Counter)
+    period_df: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    df: Counter = field(default_factory=Counter)
+    keyword_sets: Counter = field(default_factory=Counter)
+
+    def add(self, record: dict[str, Any]) -> None:
+        if "error" in record:
+            self.errors += 1
+            return
+        date = record.get("date")
+        if not self._in_window(date):
+            self.skipped_by_date += 1
+            return
+        if self.deduper is not None:
+            duplicate = record["duplicate_of"] if "duplicate_of" in record else self.deduper.duplicate_of(record)
+            if duplicate is not None:
+                self.duplicates_skipped += 1
+                return
+        self.articles += 1
+        self.languages[record.get("language") or "other"] += 1
+        keywords = record.get("keywords") or []
+        words = list(dict.fromkeys(k["word"] for k in keywords[: self.options.keywords_per_article]))
+        scores = {k["word"]: float(k.get("score", 0.0)) for k in keywords[: self.options.keywords_per_article]}
+        group = group_of(record, self.options)
+        self.group_docs[group] += 1
+        self.group_df[group].update(words)
+        for word in words:
+            self.group_score[group][word] += scores[word]
+        period = period_of(date, self.options.period)
+        if period is not None:
+            self.period_docs[period] += 1
+            self.period_df[period].update(words)
+        self.df.update(words)
+        self.keyword_sets[tuple(sorted(words))] += 1
+
+    def merge(self, other: "Tally") -> None:
+        """Add another tally's counts (a part of the corpus counted elsewhere)."""
+        for name in ("articles", "errors", "skipped_by_date", "duplicates_skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("languages", "group_docs", "period_docs", "df", "keyword_sets"):
+            getattr(self, name).update(getattr(other, name))
+        for name in ("group_df", "group_score", "period_df"):
+            mine = getattr(self, name)
+            for key, counter in getattr(other, name).items():
+                mine[key].update(counter)
+
+    def _in_window(self, date: str | None) -> bool:
+        if self.options.since is None and self.options.until is None:
+            return True
+        if not date:
+            return False
+        day = date[:10]
+        if self.options.since and day < self.options.since[:10]:
+            return False
+        return not (self.options.until and day > self.options.until[:10])
+
+
+@dataclass(frozen=True)
+class KeywordStat:
+    word: str
+    documents: int
+    share: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Trend:
+    word: str
+    before: int
+    after: int
+    llr: float
+    direction: str  # "rising" or "falling"
+
+
+@dataclass(frozen=True)
+class Report:
+    options: ReportOptions
+    articles: int
+    errors: int
+    skipped_by_date: int
+    duplicates_skipped: int
+    languages: dict[str, int]
+    groups: dict[str, int]
+    top: dict[str, list[KeywordStat]]
+    periods: dict[str, int]
+    series: dict[str, dict[str, int]]  # keyword -> period -> documents
+    trends: list[tuple[str, str, list[Trend]]]  # (from period, to period, trends)
+    pairs: list[tuple[str, str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "options": vars(self.options),
+            "facts": {"articles": self.articles, "errors": self.errors, "outside_dates": self.skipped_by_date,
+                      "near_duplicates_skipped": self.duplicates_skipped,
+                      "languages": self.languages, "groups": self.groups, "periods": self.periods},
+            "top": {g: [vars(s) for s in stats] for g, stats in self.top.items()},
+            "series": self.series,
+            "trends": [{"from": a, "to": b, "keywords": [vars(t) for t in trends]} for a, b, trends in self.trends],
+            "pairs": [{"a": a, "b": b, "documents": n} for a, b, n in self.pairs],
+        }
+
+
+def group_of(record: dict[str, Any], options: ReportOptions) -> str:
+    if options.by == "category":
+        category = record.get("category") or {}
+        return category.get("label") or "(none)"
+    if options.by == "source":
+        levels = record.get("categories") or []
+        return levels[options.level - 1] if 0 < options.level <= len(levels) else "(unknown)"
+    return period_of(record.get("date"), options.by) or "(no date)"
+
+
+def period_of(date: str | None, unit: str) -> str | None:
+    """'2022-07-30T08:20:42+00:00' -> '2022-07-30' / '2022-W30' / '2022-07'."""
+    if not date:
+        return None
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return None
+    if unit == "day":
+        return day.isoformat()
+    if unit == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def log_likelihood(a: int, b: int, n_a: int, n_b: int) -> float:
+    """Dunning's G² for a word seen in ``a`` of ``n_a`` documents versus ``b`` of ``n_b``."""
+    total = a + b
+    if total == 0:
+        return 0.0
+    expected_a = n_a * total / (n_a + n_b)
+    expected_b = n_b * total / (n_a + n_b)
+    g2 = 0.0
+    for observed, expected in ((a, expected_a), (b, expected_b)):
+        if observed > 0:
+            g2 += observed * math.log(observed / expected)
+    return 2.0 * g2
+
+
+def build_report(records: Iterable[dict[str, Any]], options: ReportOptions = ReportOptions()) -> Report:
+    tally = Tally(options)
+    for record in records:
+        tally.add(record)
+    return summarise(tally)
+
+
+def summarise(tally: Tally) -> Report:
+    options = tally.options
+    top = {}
+    for group in sorted(tally.group_docs):
+        n = tally.group_docs[group]
+        ranked = sorted(tally.group_df[group].items(), key=lambda kv: (-kv[1], -tally.group_score[group][kv[0]], kv[0]))
+        top[group] = [KeywordStat(w, c, round(c / n, 4), round(tally.group_score[group][w], 6)) for w, c in ranked[: options.top_k]]
+    periods = sorted(tally.period_docs)
+    leaders = [w for w, _ in sorted(tally.df.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+    series = {w: {p: tally.period_df[p][w] for p in periods} for w in leaders}
+    trends = [(a, b, _trends(tally, a, b)) for a, b in zip(periods, periods[1:])]
+    return Report(
+        options=options, articles=tally.articles, errors=tally.errors, skipped_by_date=tally.skipped_by_date,
+        duplicates_skipped=tally.duplicates_skipped,
+        languages=dict(sorted(tally.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+        groups=dict(sorted(tally.group_docs.items(), key=lambda kv: (-kv[1], kv[0]))),
+        top=top, periods={p: tally.period_docs[p] for p in periods}, series=series, trends=trends,
+        pairs=_pairs(tally),
+    )
+
+
+def _trends(tally: Tally, before: str, after: str) -> list[Trend]:
+    n_b, n_a = tally.period_docs[before], tally.period_docs[after]
+    out = []
+    for word in set(tally.period_df[before]) | set(tally.period_df[after]):
+        b, a = tally.period_df[before][word], tally.period_df[after][word]
+        if a + b < tally.options.min_count:
+            continue
+        llr = log_likelihood(a, b, n_a, n_b)
+        direction = "rising" if a / n_a > b / n_b else "falling"
+        out.append(Trend(word, b, a, round(llr, 4), direction))
+    out.sort(key=lambda t: (-t.llr, t.word))
+    return out[: tally.options.top_k]
+
+
+def _pairs(tally: Tally) -> list[tuple[str, str, int]]:
+    leaders = {w for w, _ in sorted(tally.df.items(), key=lambda kv: (-kv[1], kv[0]))[: tally.options.pairs_of_top]}
+    counts: Counter = Counter()
+    for words, n in tally.keyword_sets.items():
+        present = sorted(w for w in words if w in leaders)
+        for a, b in combinations(present, 2):
+            counts[(a, b)] += n
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(a, b, n) for (a, b), n in ranked[: tally.options.top_k] if n >= 2]
+
+
+def is_annotation_file(path) -> bool:
+    """True for a JSON Lines file of annotations (its first record has ``schema_version``)."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        record = json.loads(first.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(record, dict) and "schema_version" in record
+
+
+def read_annotations(lines: Iterable[str | bytes], source: str) -> Iterable[dict[str, Any]]:
+    """Annotation records of a JSON Lines stream; a line that is not one counts as an error record."""
+    import json
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            yield {"source": f"{source}:{number}", "error": {"type": "InputError", "message": "not an annotation record"}}
+        else:
+            yield record
+
+
+def tally_inputs(inputs: Sequence[str], options: ReportOptions, *,
+                 annotate: Callable[[list[str]], Iterable[dict[str, Any]]], deduper: Any = None,
+                 scheduler: str | None = None, stdin: IO[str] | None = None) -> Tally:
+    """Count every input of ``nlp report``: annotation files (in byte ranges on the Dask ``scheduler``
+    when given), ``-`` (annotations on stdin), and posts or directories, which ``annotate`` turns into
+    records (all of them at once, after the annotation files)."""
+    import sys
+
+    tally = Tally(options, deduper=deduper)
+    articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
+    files = [i for i in inputs if i != "-" and i not in articles]
+    on_cluster = bool(scheduler and files)
+    if on_cluster:
+        if deduper is not None:
+            raise ConfigError("--dedup reads the records in order; run it without --scheduler")
+        from nlp.jobs.annotate import client_for
+        from nlp.jobs.cluster import report_on_cluster
+
+        with client_for(scheduler) as client:
+            tally.merge(report_on_cluster(client, files, options))
+    for item in inputs:
+        if item == "-":
+            for record in read_annotations(stdin or sys.stdin, "<stdin>"):
+                tally.add(record)
+        elif item in files and not on_cluster:
+            with open(item, "rb") as handle:
+                for record in read_annotations(handle, item):
+                    tally.add(record)
+    if articles:
+        for record in annotate(articles):
+            tally.add(record)
+    return tally

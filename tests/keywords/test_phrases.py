@@ -1,0 +1,110 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nlp.keywords.phrases import TokenCodes, join, spans
+from nlp.text.segment import Token, load_stopwords
+
+STOP = load_stopwords()
+
+
+def toks(*pairs):
+    return [Token(w, p) for w, p in pairs]
+
+
+def texts(tokens, **kwargs):
+    return [s.text for s in spans(tokens, STOP, **kwargs)]
+
+
+def test_adjacent_nouns_form_phrases_and_each_word_stays_a_candidate():
+    found = texts(toks(("卷积", "n"), ("神经网络", "n"), ("模型", "n")))
+    assert {"卷积神经网络", "神经网络模型", "卷积神经网络模型", "卷积", "神经网络", "模型"} <= set(found)
+
+
+@pytest.mark.parametrize("breaker", [("的", "uj"), ("，", "x"), ("和", "c"), ("在", "p"), ("表示", "v")])
+def test_particles_punctuation_and_stop_words_break_phrases(breaker):
+    found = texts(toks(("算力", "n"), breaker, ("网络", "n")))
+    assert not any("算力" in t and "网络" in t for t in found)
+
+
+def test_numbers_and_measure_words_do_not_start_or_end_a_phrase():
+    found = texts(toks(("5", "m"), ("个", "q"), ("数据中心", "n"), ("2022", "m")))
+    assert found == ["数据中心"]
+
+
+def test_hyphens_join_and_latin_words_keep_their_space():
+    assert "L-谷氨酸" in texts(toks(("L", "eng"), ("-", "x"), ("谷氨酸", "n")))
+    assert "query planner" in texts(toks(("query", "eng"), ("planner", "eng")))
+    assert join("数据", "中心") == "数据中心" and join("5G", "基站") == "5G基站"
+
+
+def test_length_limits():
+    long = toks(*[("很长的词语", "n")] * 5)
+    assert all(len(t) <= 16 for t in texts(long))
+    assert texts(toks(("甲", "n"))) == []
+
+
+def test_span_positions_point_at_the_tokens():
+    tokens = toks(("我们", "r"), ("数据", "n"), ("中心", "n"))
+    [first, *_] = [s for s in spans(tokens, STOP) if s.text == "数据中心"]
+    assert (first.start, first.end, first.n_tokens) == (1, 3, 2)
+
+
+# The array implementation must find exactly the spans of the plain definition in the module docstring.
+def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
+    from nlp.keywords.phrases import BREAK_POS, EDGE_POS, JOINERS, _NUMERIC
+
+    runs, current, start = [], [], 0
+    for index, token in enumerate(tokens):
+        if token.word in JOINERS and current:
+            current.append(token)
+            continue
+        if token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords:
+            if current:
+                runs.append((start, current))
+            current, start = [], index + 1
+        else:
+            start = index if not current else start
+            current.append(token)
+    if current:
+        runs.append((start, current))
+    out = []
+    for offset, run in runs:
+        edge = [t.pos in EDGE_POS or t.word in JOINERS for t in run]
+        for i in range(len(run)):
+            text = ""
+            for j in range(i, min(len(run), i + max_tokens)):
+                text = join(text, run[j].word)
+                if len(text) > max_chars:
+                    break
+                if not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text):
+                    out.append((text, offset + i, offset + j + 1, j - i + 1))
+    return out
+
+
+VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，", "x"), ("-", "x"), ("·", "x"),
+         ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
+         ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng")]
+
+
+@given(st.lists(st.sampled_from(VOCAB), max_size=40))
+def test_array_spans_match_the_plain_definition(pairs):
+    tokens = toks(*pairs)
+    assert [tuple(s) for s in spans(tokens, STOP)] == reference_spans(tokens, STOP)
+
+
+def test_token_codes_are_memoised_and_bounded():
+    codes = TokenCodes(STOP, max_entries=2)
+    tokens = toks(("数据", "n"), ("中心", "n"), ("的", "uj"), ("数据", "n"))
+    first = codes.codes(tokens)
+    assert first[0] == first[3] and first[0] != first[2]
+    assert (codes.codes(tokens) == first).all()
+
+
+def test_no_phrase_spans_a_line_break_or_a_title_separator():
+    from nlp.text.segment import Segmenter
+
+    tokens = Segmenter().tag("央行宣布降准 释放长期资金\n中国人民银行表示")
+    texts = {s.text for s in spans(tokens, STOP)}
+    assert {"降准", "释放", "资金", "中国人民银行"} <= texts
+    assert not {t for t in texts if "降准释放" in t or "资金中国" in t}

@@ -1,0 +1,85 @@
+import pytest
+
+from nlp.errors import ConfigError
+from nlp.keywords.scoring import IdfTable, Keyword, Segmented, candidates, textrank, tfidf
+from nlp.text.segment import Token, load_stopwords
+from nlp.settings import KEYWORD_POS
+
+STOP = load_stopwords()
+IDF = IdfTable({"算力": 8.0, "产业": 4.0, "规模": 3.0, "芯片": 9.0, "发展": 2.0})
+
+
+def doc(title_words, body_words, pos="n"):
+    return Segmented(tuple(Token(w, pos) for w in title_words), tuple(Token(w, pos) for w in body_words))
+
+
+def test_tfidf_ranks_by_frequency_times_idf():
+    result = tfidf(doc([], ["算力", "算力", "产业", "规模", "发展"]), IDF, top_k=3, pos=KEYWORD_POS, stopwords=STOP)
+    assert [k.word for k in result] == ["算力", "产业", "规模"]
+    assert result[0].score == pytest.approx(2 / 5 * 8.0)
+
+
+def test_title_words_weigh_more_than_body_words():
+    body_only = tfidf(doc([], ["芯片", "算力", "算力"]), IDF, top_k=1, pos=KEYWORD_POS, stopwords=STOP, title_weight=3)
+    with_title = tfidf(doc(["芯片"], ["算力", "算力"]), IDF, top_k=1, pos=KEYWORD_POS, stopwords=STOP, title_weight=3)
+    assert body_only[0].word == "算力" and with_title[0].word == "芯片"
+
+
+def test_unknown_words_get_the_median_idf():
+    assert IDF["没见过的词"] == 4.0
+
+
+def test_candidates_drop_stopwords_single_characters_and_other_pos():
+    tokens = [Token("算力", "n"), Token("的", "uj"), Token("快", "a"), Token("发", "v"), Token("方面", "n"), Token("增长", "v")]
+    assert candidates(tokens, KEYWORD_POS, STOP) == ["算力", "增长"]
+
+
+@pytest.mark.parametrize("method", ["tfidf", "textrank"])
+def test_empty_documents_have_no_keywords(method):
+    empty = doc([], [])
+    kwargs = dict(top_k=5, pos=KEYWORD_POS, stopwords=STOP)
+    result = tfidf(empty, IDF, **kwargs) if method == "tfidf" else textrank(empty, **kwargs)
+    assert result == []
+
+
+def test_textrank_prefers_the_best_connected_word_and_is_deterministic():
+    words = ["算力", "芯片", "算力", "产业", "算力", "规模", "芯片", "发展"]
+    first = textrank(doc([], words), top_k=4, pos=KEYWORD_POS, stopwords=STOP)
+    again = textrank(doc([], list(words)), top_k=4, pos=KEYWORD_POS, stopwords=STOP)
+    assert first == again
+    assert first[0] == Keyword("算力", 1.0)
+    assert all(0 < k.score <= 1 for k in first)
+
+
+def test_ties_are_broken_by_word():
+    result = tfidf(doc([], ["乙乙", "甲甲"]), IdfTable({"x": 1.0}), top_k=2, pos=KEYWORD_POS, stopwords=STOP)
+    assert [k.word for k in result] == sorted(["乙乙", "甲甲"])
+
+
+def test_idf_build_save_load_round_trip(tmp_path):
+    docs = [["算力", "产业"], ["算力", "芯片"], ["算力"], ["芯片"]]
+    table = IdfTable.build(docs, min_df=2)
+    assert set(table.idf) == {"算力", "芯片"}
+    assert table["算力"] < table["芯片"]
+    path = tmp_path / "idf.txt"
+    table.save(path)
+    assert IdfTable.load(path).idf == table.idf
+    assert path.read_text("utf-8").splitlines()[0].split()[0] == "算力"
+
+
+def test_idf_build_merges_base_values_for_missing_words():
+    table = IdfTable.build([["算力"], ["算力"]], min_df=2, base=IdfTable({"冷门词": 12.0}))
+    assert table["冷门词"] == 12.0 and "算力" in table.idf
+
+
+def test_jieba_table_loads():
+    table = IdfTable.jieba_default()
+    assert len(table) > 100000 and table["的"] < table["算法"]
+
+
+@pytest.mark.parametrize("content, message", [("word\n", "expected 'word idf'"), ("词 abc\n", "expected 'word idf'"), ("", "at least one")])
+def test_bad_idf_files_fail_clearly(tmp_path, content, message):
+    path = tmp_path / "idf.txt"
+    path.write_text(content, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        IdfTable.load(path)

@@ -1,0 +1,118 @@
+import jsonschema
+import pytest
+
+from conftest import make_post
+from nlp.pipeline import Annotator, load_schema, to_json_line
+from nlp.doc import Article, Failure
+from nlp.io.readers import read_articles
+from nlp.jobs.runner import annotate_records
+from nlp.settings import Settings
+
+SCHEMA = load_schema()
+REQUIRED = ["schema_version", "id", "source", "title", "date", "categories", "author", "editor", "language", "text",
+            "stats", "keywords", "category", "model"]
+
+BODY = ("<div>\n<p>　　芯片企业发布新一代处理器，芯片性能提升三成，处理器功耗下降。</p>\n"
+        "<p>　　分析人士认为，国产芯片产业链正在完善。</p>\n<p class=\"article-editor\">责任编辑：赵六 </p>\n</div>")
+
+
+@pytest.fixture()
+def article():
+    return Article(id="a1", source="a1.md", title="新一代芯片发布", body=BODY, date="2022-07-30T08:20:42+00:00",
+                   categories=("数码", "IT 之家", "资讯"), author="IT 之家", extra={"headimg": "x"})
+
+
+def test_annotation_has_every_key_in_order_and_matches_the_schema(article, tiny_model):
+    [record] = Annotator(Settings(), tiny_model).annotate_batch([article])
+    assert list(record)[: len(REQUIRED)] == REQUIRED
+    jsonschema.validate(record, SCHEMA)
+    assert record["editor"] == "赵六" and "责任编辑" not in record["text"]
+    assert record["keywords"][0]["word"] == "芯片"
+    assert record["category"]["label"] == "科技"
+    assert record["model"]["version"] == tiny_model.card.get("version", "")
+    assert record["stats"]["chars"] == len(record["text"]) and record["stats"]["tokens"] > 10
+    assert record["extra"] == {"headimg": "x"}
+
+
+def test_without_a_model_category_and_model_are_null(article):
+    [record] = Annotator(Settings()).annotate_batch([article])
+    assert record["category"] is None and record["model"] is None
+    jsonschema.validate(record, SCHEMA)
+
+
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
+def test_top_k_and_method(article, method):
+    [record] = Annotator(Settings(method=method, top_k=3)).annotate_batch([article])
+    assert len(record["keywords"]) == 3 and record["keywords"][0]["word"] == "芯片"
+
+
+def test_failures_become_error_records_in_place(article):
+    failure = Failure("bad", "bad.md", "InputError", "binary file (not text)")
+    records = Annotator(Settings()).annotate_batch([failure, article])
+    assert records[0] == {"schema_version": "1.0", "id": "bad", "source": "bad.md",
+                          "error": {"type": "InputError", "message": "binary file (not text)"}}
+    jsonschema.validate(records[0], SCHEMA)
+    assert records[1]["id"] == "a1"
+
+
+def test_json_lines_are_utf8_without_escapes_and_one_line(article):
+    line = to_json_line(Annotator(Settings()).annotate_batch([article])[0])
+    assert line.endswith("\n") and line.count("\n") == 1 and "芯片" in line and "\\u" not in line
+
+
+def test_same_bytes_for_any_number_of_jobs(tmp_path, tiny_model_dir):
+    for i in range(7):
+        (tmp_path / f"{i}.md").write_text(make_post(title=f"第{i}篇", body=BODY.replace("三成", f"{i}成")), "utf-8")
+    (tmp_path / "bad.md").write_bytes(b"\x00\x01")
+
+    def run(jobs):
+        records = annotate_records(read_articles([tmp_path]), Settings(), tiny_model_dir, jobs=jobs, chunk_size=2)
+        return "".join(to_json_line(r) for r in records)
+
+    one = run(1)
+    assert one == run(2) == run(1)
+    assert one.count("\n") == 8 and '"error"' in one
+
+
+# Hand-written articles of different shapes: the batch must give each the keywords it gets alone.
+BATCH_TEXTS = [
+    ("算力网络建设提速", "各地加快算力网络建设。算力网络连接数据中心，数据中心规模持续扩大。"),
+    ("", "只有正文：新能源汽车销量增长，新能源汽车企业扩大产能。"),
+    ("标题里没有正文", ""),
+    ("", ""),
+    ("GPU 芯片供不应求", "AI 训练需要大量 GPU 芯片。芯片厂商 Nvidia 表示，GPU 芯片交付周期延长。"),
+]
+
+
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
+def test_a_batch_gives_every_article_the_keywords_it_gets_alone(method):
+    one = Annotator(Settings(method=method))
+    docs = [one.segment(title, body) for title, body in BATCH_TEXTS]
+    alone = [one.keywords(doc) for doc in docs]
+    assert one.keywords_batch(docs) == alone
+    assert one.keywords_batch(docs[::-1]) == alone[::-1]
+    assert any(alone) and alone[3] == []
+
+
+@pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
+def test_top_k_zero_turns_keyword_extraction_off(method, monkeypatch):
+    annotator = Annotator(Settings(method=method, top_k=0))
+    docs = [annotator.segment(title, body) for title, body in BATCH_TEXTS]
+    monkeypatch.setattr("nlp.pipeline.TokenBatch.of", lambda *a, **k: pytest.fail("keywords were extracted"))
+    monkeypatch.setattr("nlp.pipeline.tfidf", lambda *a, **k: pytest.fail("keywords were extracted"))
+    assert annotator.keywords_batch(docs) == [[] for _ in docs]
+
+
+@pytest.mark.parametrize("card_has_languages", [True, False])
+def test_articles_in_a_language_the_model_never_saw_get_no_label(tiny_model, card_has_languages):
+    from nlp.classify.model import Model
+
+    assert tiny_model.card["languages"] == {"zh-Hans": tiny_model.card["n_train"]}
+    model = tiny_model if card_has_languages else Model(tiny_model.pipeline, {"name": "old"})
+    english = Article(id="e", source="e", title="Match report",
+                      body="The striker scored twice and the team won the final of the season.", is_html=False)
+    chinese = Article(id="c", source="c", title="球队获胜", body="前锋在比赛中进球，球队获胜。", is_html=False)
+    english_record, chinese_record = Annotator(Settings(), model).annotate_batch([english, chinese])
+    assert english_record["language"] == "en" and len(english_record["category"]["top"]) == 3
+    assert (english_record["category"]["label"] is None) is card_has_languages
+    assert chinese_record["category"]["label"] == "体育"
