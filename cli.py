@@ -16,6 +16,7 @@ from typing import List, Optional
 
 import typer
 
+from nlp.doc import Failure
 from nlp.errors import NlpError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -242,22 +243,22 @@ def keywords(
     engine: str = Engine,
 ) -> None:
     """Print the keywords of one article, one 'word<TAB>score' per line."""
-    from nlp.pipeline import Annotator
+    from nlp.pipeline import Pipeline
     from nlp.io.readers import parse_document, read_file
 
     try:
-        annotator = Annotator(_settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict)))
+        pipeline = Pipeline(_settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict)))
         if file == "-":
             records = [parse_document(sys.stdin.read(), source="<stdin>", article_id="stdin")]
         else:
             records = list(read_file(Path(file), Path(file).stem))
-        result = annotator.annotate_batch(records[:1])[0]
+        result = pipeline.annotate_batch(records[:1])[0]
     except NlpError as error:
         raise _fail(str(error))
-    if "error" in result:
-        raise _fail(f"{result['source']}: {result['error']['message']}")
-    for keyword in result["keywords"]:
-        typer.echo(f"{keyword['word']}\t{keyword['score']:.6f}")
+    if isinstance(result, Failure):
+        raise _fail(f"{result.source}: {result.message}")
+    for keyword in result.keywords:
+        typer.echo(f"{keyword.word}\t{keyword.score:.6f}")
 
 
 @app.command()
@@ -278,7 +279,8 @@ def report(
 ) -> None:
     """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
     from nlp.io.readers import read_articles
-    from nlp.report.tally import ReportOptions, summarise, tally_inputs
+    from nlp.jobs.report import tally_inputs
+    from nlp.report.tally import ReportOptions, summarise
     from nlp.report.render import infer_format, render
     from nlp.io.textio import write_text_file
     from nlp.jobs.runner import annotate_records
@@ -341,6 +343,7 @@ def newwords(
                                       help="Minimum share of each segmenter piece's occurrences that lie inside the word."),
     max_words: int = typer.Option(5000, "--max-words", min=1, help="Keep at most this many words."),
     engine: str = Engine,
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
 ) -> None:
     """Propose words jieba splits but the corpus shows to be units, as a ranked user dictionary."""
     from nlp.text.newwords import DiscoveryOptions
@@ -349,7 +352,8 @@ def newwords(
     try:
         options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy,
                                    min_binding=min_binding, max_words=max_words)
-        words, n_docs = discover_from_paths(corpus, options=options, engine=engine)
+        settings = _settings(engine=engine, boilerplate_files=tuple(boilerplate))
+        words, n_docs = discover_from_paths(corpus, options=options, settings=settings)
         evidence = write_user_dict(words, output, engine=engine)
     except NlpError as error:
         raise _fail(str(error))

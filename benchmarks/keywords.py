@@ -19,7 +19,7 @@ from pathlib import Path
 from common import data_argument, machine, require
 from docs import publish
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.doc import Article
 from nlp.jobs.idf import build_idf
 from nlp.jobs.newwords import discover_from_paths, write_user_dict
@@ -72,13 +72,13 @@ def f1_at_k(predicted: list[list[str]], gold: list[list[str]], k: int = 5) -> tu
 def ours(rows, settings: Settings, *, chunk: int = 64) -> tuple[list[list[str]], float, float]:
     """Keywords as `nlp annotate` computes them (chunks of 64 articles), with the time spent cleaning
     and segmenting and the time spent on keywords."""
-    annotator = Annotator(settings)
-    annotator.idf  # load before timing
+    pipeline = Pipeline(settings)
+    pipeline.idf  # load before timing
     t0 = time.perf_counter()
-    docs = [annotator.prepare(article).doc for article, _ in rows]
+    docs = [pipeline.prepare(article).tokens for article, _ in rows]
     t1 = time.perf_counter()
     results = [[k.word for k in found] for i in range(0, len(docs), chunk)
-               for found in annotator.keywords_batch(docs[i:i + chunk])]
+               for found in pipeline.keywords_batch(docs[i:i + chunk])]
     return results, t1 - t0, time.perf_counter() - t1
 
 

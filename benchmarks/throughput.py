@@ -132,44 +132,43 @@ def token_agreement(texts: list[str]) -> tuple[float, float]:
 
 
 def stage_costs(paths: list[str], chunk: int = 64) -> dict[str, float]:
-    """Milliseconds per post of each stage of `nlp annotate` in one process: the library called stage
-    by stage on chunks, as a worker calls it (the first chunk, which fills caches, is included)."""
+    """Milliseconds per post of each stage of `nlp annotate` in one process: the pipeline's own stages
+    called one by one on chunks, as a worker runs them (the first chunk, which fills caches, is included)."""
     from nlp.classify import modelio
-    from nlp.pipeline import Annotator, default_model_dir, to_json_line
-    from nlp.classify.features import document_string
-    from nlp.text.language import detect_language
+    from nlp.doc import to_json_line
     from nlp.io.readers import read_articles
     from nlp.jobs.runner import fewer_collections
+    from nlp.pipeline import Pipeline, default_model_dir
     from nlp.settings import Settings
 
-    annotator = Annotator(Settings(), modelio.load(default_model_dir(), fast=True))
-    annotator.idf, annotator.ranker  # loaded before timing, as a worker does at start
-    names = ("reading and parsing", "cleaning", "segmentation (rjieba tagging)", "keywords (`combined`)",
-             "classification", "language and JSON")
+    pipeline = Pipeline(Settings(), modelio.load(default_model_dir(), fast=True))
+    pipeline.idf, pipeline.ranker  # loaded before timing, as a worker does at start
+    stages = pipeline.stages()
+    names = ["reading and parsing", "cleaning and language", "segmentation (rjieba tagging)",
+             *(STAGE_NAMES.get(stage.__name__, stage.__name__) for stage in stages), "JSON"]
     spent = dict.fromkeys(names, 0.0)
     started = time.perf_counter()
     articles = list(read_articles(paths))
     spent[names[0]] = time.perf_counter() - started
     with fewer_collections():  # as in a worker
         for at in range(0, len(articles), chunk):
-            batch = articles[at:at + chunk]
-            records = annotator.annotate_batch(batch)  # the records to encode, made outside the timers
             times = [time.perf_counter()]
-            cleaned = [annotator.cleaner.clean(a.body, is_html=a.is_html) for a in batch]
+            docs = [pipeline.clean(a) for a in articles[at:at + chunk]]
             times.append(time.perf_counter())
-            docs = [annotator.segment(a.title, c.text) for a, c in zip(batch, cleaned)]
+            for doc in docs:
+                pipeline.add_tokens(doc)
             times.append(time.perf_counter())
-            annotator.keywords_batch(docs)
-            times.append(time.perf_counter())
-            annotator.model.predict([document_string(d) for d in docs])
-            times.append(time.perf_counter())
-            for a, c in zip(batch, cleaned):
-                detect_language(a.title + "\n" + c.text)
-            "".join(map(to_json_line, records))
+            for stage in stages:
+                stage(docs)
+                times.append(time.perf_counter())
+            "".join(to_json_line(doc.to_dict()) for doc in docs)
             times.append(time.perf_counter())
             for name, t0, t1 in zip(names[1:], times, times[1:]):
                 spent[name] += t1 - t0
     return {name: seconds * 1000 / len(paths) for name, seconds in spent.items()}
+
+
+STAGE_NAMES = {"add_keywords": "keywords (`combined`)", "add_category": "classification", "add_entities": "entities"}
 
 
 def _ordered_spans(tokens) -> list[tuple[int, int]]:

@@ -18,15 +18,15 @@ from sklearn.model_selection import KFold
 from common import ROOT, data_argument, require
 from keywords import abstracts_idf, f1_at_k, load_csl, norm
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.keywords.ranker import KeyRanker, select
 from nlp.settings import Settings
 
 
-def features_for(rows, annotator):
+def features_for(rows, pipeline):
     out = []
     for article, gold in rows:
-        found = annotator.keyword_candidates(annotator.prepare(article).doc)
+        found = pipeline.keyword_candidates(pipeline.prepare(article).tokens)
         wanted = {norm(k) for k in gold}
         out.append((found.texts, found.features, np.array([norm(t) in wanted for t in found.texts])))
     return out
@@ -50,7 +50,7 @@ def main() -> None:
     gold = [g for _, g in rows]
     with tempfile.TemporaryDirectory() as tmp:
         idf_path = abstracts_idf(rows, Path(tmp))
-        variants = {name: features_for(rows, Annotator(Settings(idf_path=idf)))
+        variants = {name: features_for(rows, Pipeline(Settings(idf_path=idf)))
                     for name, idf in (("jieba", None), ("corpus", idf_path))}
     results = {}
     for name, blocks in variants.items():

@@ -1,99 +1,37 @@
-"""The one place that knows the order of stages: clean -> detect language -> segment once ->
-keywords -> classify (batched) -> the JSON annotation."""
+"""The one place that knows the order of stages.
+
+An :class:`~nlp.doc.Article` becomes a :class:`~nlp.doc.Doc` by cleaning, language detection,
+Simplified reading of Traditional text and segmentation (:meth:`Pipeline.prepare`); a batch of
+documents then goes through the batch stages in :meth:`Pipeline.stages` (keywords, category, and the
+near-duplicate signature when asked for).  Every command that reads articles (annotate, idf, train,
+out-of-core train, dedup, newwords, the cluster workers and the benchmarks) goes through here.
+Adding a stage: one module, one field on ``Doc``, one schema entry, one line in :meth:`stages`.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from nlp import SCHEMA_VERSION
-from nlp.doc import Article, Failure
-from nlp.classify.model import Model, Prediction
-from nlp.text.clean import Cleaner, CleaningRules
-from nlp.dedup.minhash import MinHasher, Signed
-from nlp.errors import InputError, NlpError
-from nlp.keywords.ranker import Candidates, KeyRanker, batch_candidates, select
-from nlp.keywords.scoring import IdfTable, Keyword, Segmented, batch_word_ranks, textrank_batch, tfidf
-from nlp.text.language import detect_language
-from nlp.keywords.phrases import TokenBatch, TokenCodes
-from nlp.text.segment import Segmenter, load_stopwords
-from nlp.settings import Settings
-from nlp.text.simplify import Converted, Simplifier
 from nlp.classify.features import document_string
+from nlp.classify.model import Model
+from nlp.dedup.minhash import MinHasher
+from nlp.doc import Article, Doc, Failure, Keyword, Segmented
+from nlp.errors import InputError, NlpError
+from nlp.keywords.phrases import TokenBatch, TokenCodes
+from nlp.keywords.ranker import Candidates, KeyRanker, batch_candidates, select
+from nlp.keywords.scoring import IdfTable, batch_word_ranks, textrank_batch, tfidf
+from nlp.settings import Settings
+from nlp.text.clean import Cleaner, CleaningRules
+from nlp.text.language import detect_language
+from nlp.text.segment import Segmenter, load_stopwords
+from nlp.text.simplify import Simplifier
 
-
-@dataclass(frozen=True)
-class Prepared:
-    """An article after cleaning and segmentation: what every later stage reads."""
-
-    article: Article
-    text: str
-    editor: str | None
-    doc: Segmented
-    language: str
-    converted: Converted | None = None  # a Traditional article, analysed in Simplified characters
-
-    @property
-    def analysed_language(self) -> str:
-        """The language segmentation and the classifier see (Traditional is read as Simplified)."""
-        return "zh-Hans" if self.converted else self.language
-
-    def shown(self, word: str) -> str:
-        """A word of the analysed text in the article's own characters."""
-        return self.converted.restore(word) if self.converted else word
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """What the toolkit says about one article; ``to_dict`` is the versioned JSON record."""
-
-    id: str
-    source: str
-    title: str
-    date: str | None
-    categories: tuple[str, ...]
-    author: str | None
-    editor: str | None
-    language: str
-    text: str
-    chars: int
-    tokens: int
-    keywords: tuple[Keyword, ...]
-    category: Prediction | None
-    model: dict[str, str] | None
-    extra: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "id": self.id,
-            "source": self.source,
-            "title": self.title,
-            "date": self.date,
-            "categories": list(self.categories),
-            "author": self.author,
-            "editor": self.editor,
-            "language": self.language,
-            "text": self.text,
-            "stats": {"chars": self.chars, "tokens": self.tokens},
-            "keywords": [k.to_dict() for k in self.keywords],
-            "category": self.category.to_dict() if self.category else None,
-            "model": self.model,
-            "extra": dict(self.extra),
-        }
-
-
-def error_record(failure: Failure) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "id": failure.id,
-        "source": failure.source,
-        "error": {"type": failure.error_type, "message": failure.message},
-    }
+Stage = Callable[[Sequence[Doc]], None]
 
 
 def load_schema() -> dict[str, Any]:
@@ -101,13 +39,8 @@ def load_schema() -> dict[str, Any]:
     return json.loads(resources.files("nlp").joinpath("data/annotation.schema.json").read_text("utf-8"))
 
 
-def to_json_line(record: dict[str, Any]) -> str:
-    """Stable key order, UTF-8 without ``\\u`` escapes, one line."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
-
-
-class Annotator:
-    """Holds what is loaded once (dictionary, rules, IDF, model) and annotates batches."""
+class Pipeline:
+    """Holds what is loaded once (dictionary, rules, IDF, ranker, model) and runs the stages."""
 
     def __init__(self, settings: Settings, model: Model | None = None) -> None:
         self.settings = settings
@@ -118,28 +51,92 @@ class Annotator:
         self.model = model
         self._model_ref = {"name": model.card.get("name", "model"), "version": model.card.get("version", "")} if model else None
 
-    @cached_property
-    def idf(self) -> IdfTable:
-        s = self.settings
-        return IdfTable.load(s.idf_path) if s.idf_path else IdfTable.jieba_default()
+    def stages(self) -> list[Stage]:
+        """The batch stages, in order, for these settings; each fills its field of every document."""
+        stages: list[Stage] = []
+        if self.settings.top_k:
+            stages.append(self.add_keywords)
+        if self.model is not None:
+            stages.append(self.add_category)
+        if self.settings.signatures:
+            stages.append(self.add_signatures)
+        return stages
+
+    # -- per article: clean, language, Simplified reading, segmentation
+
+    def clean(self, article: Article) -> Doc:
+        """A document with its clean text, editor and language (raises NlpError)."""
+        try:
+            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+        except RecursionError:
+            raise InputError(article.source, "document nested too deeply to process") from None
+        doc = Doc.of(article)
+        doc.text, doc.editor = cleaned.text, cleaned.editor
+        self.detect_language(doc)
+        return doc
+
+    def detect_language(self, doc: Doc) -> None:
+        """Language, and the Simplified reading of a Traditional article."""
+        doc.language = detect_language(doc.title + "\n" + doc.text)
+        if doc.language == "zh-Hant" and self.settings.simplify_traditional:
+            doc.converted = self.simplifier.convert(doc.title, doc.text)
+
+    def analysed_text(self, doc: Doc) -> tuple[str, str]:
+        """Title and text as segmentation reads them (Traditional articles in Simplified characters)."""
+        return (doc.converted.title, doc.converted.text) if doc.converted else (doc.title, doc.text)
+
+    def prepare(self, article: Article) -> Doc:
+        """Clean and segment one article (raises NlpError)."""
+        doc = self.clean(article)
+        self.add_tokens(doc)
+        return doc
+
+    def add_tokens(self, doc: Doc) -> None:
+        doc.tokens = self.segment(*self.analysed_text(doc))
+        doc.n_tokens = doc.tokens.n_tokens
 
     def segment(self, title: str, text: str) -> Segmented:
         return Segmented(tuple(self.segmenter.tag(title)), tuple(self.segmenter.tag(text)))
 
-    @cached_property
-    def simplifier(self) -> Simplifier:
-        return Simplifier()
+    def document(self, article: Article) -> str:
+        """The classifier's input for ``article`` (cleaned and segmented once)."""
+        return document_string(self.prepare(article).tokens)
 
-    @cached_property
-    def hasher(self) -> MinHasher:
-        return MinHasher()
+    # -- per batch
 
-    @cached_property
-    def ranker(self) -> KeyRanker:
-        return KeyRanker.bundled()
+    def annotate_batch(self, records: Sequence[Article | Failure]) -> list[Doc | Failure]:
+        """Every stage for each input, in order; an article that fails becomes a Failure in place."""
+        staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
+        docs = [item for item in staged if isinstance(item, Doc)]
+        for stage in self.stages():
+            stage(docs)
+        return staged
 
-    def keywords(self, doc: Segmented) -> list[Keyword]:
-        return self.keywords_batch([doc])[0]
+    def signature_batch(self, records: Sequence[Article | Failure]) -> list[Doc | Failure]:
+        """Only what near-duplicate detection needs: prepared documents with their signatures."""
+        staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
+        self.add_signatures([item for item in staged if isinstance(item, Doc)])
+        return staged
+
+    def add_keywords(self, docs: Sequence[Doc]) -> None:
+        for doc, found in zip(docs, self.keywords_batch([d.tokens for d in docs])):
+            doc.keywords = tuple(Keyword(doc.shown(k.word), k.score) for k in found)
+
+    def add_category(self, docs: Sequence[Doc]) -> None:
+        predictions = self.model.predict([document_string(d.tokens) for d in docs], min_score=self.settings.min_score)
+        for doc, category in zip(docs, predictions):
+            if not self.model.knows_language(doc.analysed_language):
+                category = replace(category, label=None)  # the model never saw this language: top only
+            doc.category, doc.model = category, self._model_ref
+
+    def add_signatures(self, docs: Sequence[Doc]) -> None:
+        """The MinHash signature of each document's words (a document read back from its record is
+        segmented again, from its title and text, by the same stages)."""
+        for doc in docs:
+            if doc.tokens is None:
+                self.detect_language(doc)
+                self.add_tokens(doc)
+            doc.signature = self.hasher.signature(doc.tokens.words)
 
     def keywords_batch(self, docs: Sequence[Segmented]) -> list[list[Keyword]]:
         """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch)."""
@@ -164,89 +161,30 @@ class Annotator:
         ranks = batch_word_ranks(batch, window=s.textrank_window)
         return batch_candidates(batch, ranks.of_token, self.idf, title_weight=s.title_weight)
 
-    def document(self, article: Article) -> str:
-        """The classifier's input for ``article`` (cleaned and segmented once)."""
-        return document_string(self.prepare(article).doc)
+    # -- what is loaded on first use
 
-    def prepare(self, article: Article) -> "Prepared":
-        """Clean and segment one article (raises NlpError)."""
-        try:
-            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
-        except RecursionError:
-            raise InputError(article.source, "document nested too deeply to process") from None
-        doc, language, converted = self.analyse(article.title, cleaned.text)
-        return Prepared(article, cleaned.text, cleaned.editor, doc, language, converted)
+    @cached_property
+    def idf(self) -> IdfTable:
+        s = self.settings
+        return IdfTable.load(s.idf_path) if s.idf_path else IdfTable.jieba_default()
 
-    def analyse(self, title: str, text: str) -> tuple[Segmented, str, Converted | None]:
-        """A clean article's tokens as every later stage reads them, its language, and its
-        Simplified reading when it is Traditional (then the tokens are of that reading)."""
-        language = detect_language(title + "\n" + text)
-        converted = None
-        if language == "zh-Hant" and self.settings.simplify_traditional:
-            converted = self.simplifier.convert(title, text)
-        if converted:
-            title, text = converted.title, converted.text
-        return self.segment(title, text), language, converted
+    @cached_property
+    def simplifier(self) -> Simplifier:
+        return Simplifier()
 
-    def annotate_batch(self, records: Sequence[Article | Failure]) -> list[dict[str, Any]]:
-        """One JSON record per input record, in order; a failing article becomes an error record."""
-        staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
-        docs = [item.doc for item in staged if isinstance(item, Prepared)]
-        predictions = iter(self.model.predict(list(map(document_string, docs)), min_score=self.settings.min_score)
-                           if self.model else [])
-        keywords = iter(self.keywords_batch(docs))
-        out = []
-        for item in staged:
-            if isinstance(item, Failure):
-                out.append(error_record(item))
-            else:
-                category = next(predictions) if self.model else None
-                if category is not None and not self.model.knows_language(item.analysed_language):
-                    category = replace(category, label=None)  # the model never saw this language: top only
-                found = [Keyword(item.shown(k.word), k.score) for k in next(keywords)]
-                record = self._annotation(item, category, found).to_dict()
-                if self.settings.signatures:  # taken off again by nlp.jobs.dedup before anything is written
-                    record["_signature"] = self.hasher.signature(item.doc.words).tolist()
-                out.append(record)
-        return out
+    @cached_property
+    def hasher(self) -> MinHasher:
+        return MinHasher()
 
-    def signature_batch(self, records: Sequence[Article | Failure]) -> list[Signed | Failure]:
-        """The MinHash signature of each article's words (the tokens annotation uses), in order."""
-        out: list[Signed | Failure] = []
-        for record in records:
-            item = record if isinstance(record, Failure) else self._try_prepare(record)
-            if isinstance(item, Failure):
-                out.append(item)
-            else:
-                a = item.article
-                out.append(Signed(a.id, a.source, a.title, self.hasher.signature(item.doc.words)))
-        return out
+    @cached_property
+    def ranker(self) -> KeyRanker:
+        return KeyRanker.bundled()
 
-    def _try_prepare(self, article: Article) -> "Prepared | Failure":
+    def _try_prepare(self, article: Article) -> Doc | Failure:
         try:
             return self.prepare(article)
         except NlpError as error:
             return Failure(article.id, article.source, type(error).__name__, str(error))
-
-    def _annotation(self, prepared: "Prepared", category: Prediction | None, keywords: list[Keyword]) -> Annotation:
-        article, text, editor, doc = prepared.article, prepared.text, prepared.editor, prepared.doc
-        return Annotation(
-            id=article.id,
-            source=article.source,
-            title=article.title,
-            date=article.date,
-            categories=article.categories,
-            author=article.author,
-            editor=editor,
-            language=prepared.language,
-            text=text,
-            chars=len(text),
-            tokens=doc.n_tokens,
-            keywords=tuple(keywords),
-            category=category,
-            model=self._model_ref,
-            extra=dict(article.extra),
-        )
 
 
 def default_model_dir() -> Path | None:

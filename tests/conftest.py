@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.classify.training import TrainOptions, train
 from nlp.settings import Settings
 
@@ -62,16 +62,16 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def annotator(settings) -> Annotator:
-    return Annotator(settings)
+def pipeline(settings) -> Pipeline:
+    return Pipeline(settings)
 
 
 @pytest.fixture(scope="session")
-def tiny_model(annotator):
+def tiny_model(pipeline):
     from nlp.doc import Article
 
     texts, labels = labelled_pairs()
-    docs = [annotator.document(Article(id=str(i), source="t", body=t, is_html=False)) for i, t in enumerate(texts)]
+    docs = [pipeline.document(Article(id=str(i), source="t", body=t, is_html=False)) for i, t in enumerate(texts)]
     return train(docs, labels, TrainOptions(min_df=1, holdout=0.0))
 
 
@@ -115,3 +115,8 @@ def write_post(tmp_path):
         return path
 
     return write
+
+
+def records(items) -> list[dict]:
+    """The JSON records of documents and failures (what annotate writes)."""
+    return [item.to_dict() for item in items]

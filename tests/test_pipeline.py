@@ -1,8 +1,9 @@
 import jsonschema
 import pytest
 
-from conftest import make_post
-from nlp.pipeline import Annotator, load_schema, to_json_line
+from conftest import make_post, records
+from nlp.doc import to_json_line
+from nlp.pipeline import Pipeline, load_schema
 from nlp.doc import Article, Failure
 from nlp.io.readers import read_articles
 from nlp.jobs.runner import annotate_records
@@ -23,7 +24,7 @@ def article():
 
 
 def test_annotation_has_every_key_in_order_and_matches_the_schema(article, tiny_model):
-    [record] = Annotator(Settings(), tiny_model).annotate_batch([article])
+    [record] = records(Pipeline(Settings(), tiny_model).annotate_batch([article]))
     assert list(record)[: len(REQUIRED)] == REQUIRED
     jsonschema.validate(record, SCHEMA)
     assert record["editor"] == "赵六" and "责任编辑" not in record["text"]
@@ -35,28 +36,28 @@ def test_annotation_has_every_key_in_order_and_matches_the_schema(article, tiny_
 
 
 def test_without_a_model_category_and_model_are_null(article):
-    [record] = Annotator(Settings()).annotate_batch([article])
+    [record] = records(Pipeline(Settings()).annotate_batch([article]))
     assert record["category"] is None and record["model"] is None
     jsonschema.validate(record, SCHEMA)
 
 
 @pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
 def test_top_k_and_method(article, method):
-    [record] = Annotator(Settings(method=method, top_k=3)).annotate_batch([article])
+    [record] = records(Pipeline(Settings(method=method, top_k=3)).annotate_batch([article]))
     assert len(record["keywords"]) == 3 and record["keywords"][0]["word"] == "芯片"
 
 
 def test_failures_become_error_records_in_place(article):
     failure = Failure("bad", "bad.md", "InputError", "binary file (not text)")
-    records = Annotator(Settings()).annotate_batch([failure, article])
-    assert records[0] == {"schema_version": "1.0", "id": "bad", "source": "bad.md",
-                          "error": {"type": "InputError", "message": "binary file (not text)"}}
-    jsonschema.validate(records[0], SCHEMA)
-    assert records[1]["id"] == "a1"
+    out = records(Pipeline(Settings()).annotate_batch([failure, article]))
+    assert out[0] == {"schema_version": "1.0", "id": "bad", "source": "bad.md",
+                      "error": {"type": "InputError", "message": "binary file (not text)"}}
+    jsonschema.validate(out[0], SCHEMA)
+    assert out[1]["id"] == "a1"
 
 
 def test_json_lines_are_utf8_without_escapes_and_one_line(article):
-    line = to_json_line(Annotator(Settings()).annotate_batch([article])[0])
+    line = to_json_line(records(Pipeline(Settings()).annotate_batch([article]))[0])
     assert line.endswith("\n") and line.count("\n") == 1 and "芯片" in line and "\\u" not in line
 
 
@@ -66,8 +67,8 @@ def test_same_bytes_for_any_number_of_jobs(tmp_path, tiny_model_dir):
     (tmp_path / "bad.md").write_bytes(b"\x00\x01")
 
     def run(jobs):
-        records = annotate_records(read_articles([tmp_path]), Settings(), tiny_model_dir, jobs=jobs, chunk_size=2)
-        return "".join(to_json_line(r) for r in records)
+        items = annotate_records(read_articles([tmp_path]), Settings(), tiny_model_dir, jobs=jobs, chunk_size=2)
+        return "".join(to_json_line(r) for r in records(items))
 
     one = run(1)
     assert one == run(2) == run(1)
@@ -86,9 +87,9 @@ BATCH_TEXTS = [
 
 @pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
 def test_a_batch_gives_every_article_the_keywords_it_gets_alone(method):
-    one = Annotator(Settings(method=method))
+    one = Pipeline(Settings(method=method))
     docs = [one.segment(title, body) for title, body in BATCH_TEXTS]
-    alone = [one.keywords(doc) for doc in docs]
+    alone = [one.keywords_batch([doc])[0] for doc in docs]
     assert one.keywords_batch(docs) == alone
     assert one.keywords_batch(docs[::-1]) == alone[::-1]
     assert any(alone) and alone[3] == []
@@ -96,11 +97,11 @@ def test_a_batch_gives_every_article_the_keywords_it_gets_alone(method):
 
 @pytest.mark.parametrize("method", ["combined", "tfidf", "textrank"])
 def test_top_k_zero_turns_keyword_extraction_off(method, monkeypatch):
-    annotator = Annotator(Settings(method=method, top_k=0))
-    docs = [annotator.segment(title, body) for title, body in BATCH_TEXTS]
+    pipeline = Pipeline(Settings(method=method, top_k=0))
+    docs = [pipeline.segment(title, body) for title, body in BATCH_TEXTS]
     monkeypatch.setattr("nlp.pipeline.TokenBatch.of", lambda *a, **k: pytest.fail("keywords were extracted"))
     monkeypatch.setattr("nlp.pipeline.tfidf", lambda *a, **k: pytest.fail("keywords were extracted"))
-    assert annotator.keywords_batch(docs) == [[] for _ in docs]
+    assert pipeline.keywords_batch(docs) == [[] for _ in docs]
 
 
 @pytest.mark.parametrize("card_has_languages", [True, False])
@@ -112,7 +113,7 @@ def test_articles_in_a_language_the_model_never_saw_get_no_label(tiny_model, car
     english = Article(id="e", source="e", title="Match report",
                       body="The striker scored twice and the team won the final of the season.", is_html=False)
     chinese = Article(id="c", source="c", title="球队获胜", body="前锋在比赛中进球，球队获胜。", is_html=False)
-    english_record, chinese_record = Annotator(Settings(), model).annotate_batch([english, chinese])
+    english_record, chinese_record = records(Pipeline(Settings(), model).annotate_batch([english, chinese]))
     assert english_record["language"] == "en" and len(english_record["category"]["top"]) == 3
     assert (english_record["category"]["label"] is None) is card_has_languages
     assert chinese_record["category"]["label"] == "体育"

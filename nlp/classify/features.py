@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.keywords.scoring import Segmented
+from nlp.doc import Segmented
 
 CHAR_LEAD = 300
 _WHITESPACE = re.compile(r"\s")

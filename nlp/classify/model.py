@@ -12,22 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-ROUND = 6
-
-
-@dataclass(frozen=True)
-class Prediction:
-    label: str | None
-    score: float
-    top: tuple[tuple[str, float], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "score": self.score,
-            "top": [{"label": label, "score": score} for label, score in self.top],
-        }
-
+from nlp.doc import ROUND, Prediction
 
 def fingerprints(docs: Sequence[str]) -> np.ndarray:
     """Sorted 64-bit hashes of documents: lets a model tell which texts it was trained on, without keeping them."""

@@ -22,12 +22,12 @@ from sklearn.svm import LinearSVC
 
 from nlp.errors import ConfigError, DataError
 from nlp.text.language import detect_language
-from nlp.classify.model import Model, Prediction, fingerprints  # noqa: F401 (re-exported)
+from nlp.classify.model import Model, fingerprints
+from nlp.doc import Prediction
 from nlp.classify.nbsvm import NBLinearSVC
 from nlp.classify.vectorizers import make_features
 
 log = logging.getLogger(__name__)
-ROUND = 6
 
 
 CLASSIFIERS = ("nbsvm", "svm")

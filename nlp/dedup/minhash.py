@@ -65,16 +65,6 @@ def band_keys(signatures: np.ndarray, bands: int = BANDS) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Signed:
-    """An article's identity and the MinHash signature of its words."""
-
-    id: str
-    source: str
-    title: str
-    signature: np.ndarray
-
-
-@dataclass(frozen=True)
 class Group:
     """Indices of near-identical documents (first = earliest in input order) and their similarity to it."""
 

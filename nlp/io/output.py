@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import IO, Any, Iterable
 
-from nlp.pipeline import to_json_line
+from nlp.doc import Doc, Failure, to_json_line
 from nlp.errors import InputError
 from nlp.io.textio import open_output_file
 
@@ -27,8 +27,9 @@ class JsonlWriter:
         self.batch = batch
         self._pending: list[str] = []
 
-    def write(self, record: dict[str, Any]) -> None:
-        self._pending.append(to_json_line(record))
+    def write(self, item: Doc | Failure) -> None:
+        """Write one document's (or failure's) record."""
+        self._pending.append(to_json_line(item.to_dict()))
         if len(self._pending) >= self.batch:
             self.flush()
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from nlp.doc import Doc, Failure
 from nlp.errors import ConfigError
+from nlp.jobs.cluster import annotate_on_cluster, client_for
+from nlp.jobs.dedup import mark_duplicates
 from nlp.io.output import JsonlWriter, PartWriter, open_output, resume_point, skip_done
 from nlp.io.readers import DEFAULT_MAX_BYTES, read_articles
 from nlp.jobs.runner import annotate_records
@@ -59,26 +62,22 @@ def run(job: AnnotateJob, *, progress: Callable[[Summary], None] = lambda s: Non
     with _writer(job) as writer:
         try:
             with _sigterm_as_interrupt(), client_for(job.scheduler) as client:
-                for record in _annotated(job, records, client):
-                    writer.write(record)
-                    result.summary.add(record)
+                for item in _annotated(job, records, client):
+                    writer.write(item)
+                    result.summary.add(item)
                     progress(result.summary)
         except KeyboardInterrupt:
             result.interrupted = True
     return result
 
 
-def _annotated(job: AnnotateJob, records, client) -> Iterator[dict]:
+def _annotated(job: AnnotateJob, records, client) -> Iterator[Doc | Failure]:
     settings = job.settings.with_(signatures=True) if job.dedup else job.settings  # signed where the tokens are
     if client is None:
         out = annotate_records(records, settings, job.model_dir, jobs=job.jobs)
     else:
-        from nlp.jobs.cluster import annotate_on_cluster
-
         out = annotate_on_cluster(client, records, settings, job.model_dir)
     if job.dedup:
-        from nlp.jobs.dedup import mark_duplicates
-
         out = mark_duplicates(out, settings=job.settings)
     return out
 
@@ -100,18 +99,6 @@ def _writer(job: AnnotateJob):
         writer.flush()
         if job.output:
             stream.close()
-
-
-@contextmanager
-def client_for(scheduler: str | None):
-    """A Dask client for ``--scheduler`` (ADDRESS or local:N), or None for a local run."""
-    if not scheduler:
-        yield None
-        return
-    from nlp.jobs.cluster import connect
-
-    with connect(scheduler) as client:
-        yield client
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 Dask's distributed scheduler does the distribution: the client reads and chunks the inputs exactly
 as a local run does, submits chunks as tasks with a bounded number in flight, and writes results
 in input order, so the output is byte-identical to a local run.  Each worker process builds its
-annotator (dictionary, IDF, keyword ranker, model) once, on first use.  When a worker dies the
+pipeline (dictionary, IDF, keyword ranker, model) once, on first use.  When a worker dies the
 scheduler runs its tasks again elsewhere; a chunk's result only reaches the output once, in order,
 so nothing is lost or duplicated.
 """
@@ -15,13 +15,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from nlp.doc import Article, Failure
+from nlp.doc import Article, Doc, Failure
 from nlp.errors import ConfigError
-from nlp.jobs.runner import DEFAULT_CHUNK, chunked, in_input_order, make_annotator
+from nlp.report.tally import Tally, read_annotations
+from nlp.jobs.runner import DEFAULT_CHUNK, chunked, in_input_order, make_pipeline
 from nlp.settings import Settings
 
-# Annotators built in this (worker) process, by settings and model: one per worker, reused by every task.
-_annotators: dict[tuple, Any] = {}
+# Pipelines built in this (worker) process, by settings and model: one per worker, reused by every task.
+_pipelines: dict[tuple, Any] = {}
+
+
+@contextmanager
+def client_for(scheduler: str | None):
+    """A Dask client for ``scheduler`` (ADDRESS or local:N), or None for a local run."""
+    if not scheduler:
+        yield None
+        return
+    with connect(scheduler) as client:
+        yield client
 
 
 @contextmanager
@@ -48,12 +59,12 @@ def connect(scheduler: str):
             yield client
 
 
-def annotate_chunk(chunk: list[Article | Failure], settings: Settings, model_dir: Path | None) -> list[dict[str, Any]]:
-    """The task a worker runs: annotate one chunk with this process's cached annotator."""
+def annotate_chunk(chunk: list[Article | Failure], settings: Settings, model_dir: Path | None) -> list[Doc | Failure]:
+    """The task a worker runs: annotate one chunk with this process's cached pipeline."""
     key = (settings, str(model_dir))
-    if key not in _annotators:
-        _annotators[key] = make_annotator(settings, model_dir)
-    return _annotators[key].annotate_batch(chunk)
+    if key not in _pipelines:
+        _pipelines[key] = make_pipeline(settings, model_dir)
+    return _pipelines[key].annotate_batch(chunk)
 
 
 def annotate_on_cluster(
@@ -65,8 +76,8 @@ def annotate_on_cluster(
     chunk_size: int = DEFAULT_CHUNK,
     ahead: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield one record per input, in input order, computed on the cluster."""
+) -> Iterator[Doc | Failure]:
+    """Yield one document (or failure) per input, in input order, computed on the cluster."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     submitted = (client.submit(annotate_chunk, chunk, settings, model_dir, key=f"annotate-{number}-{run}",
                                retries=2, pure=False)
@@ -81,8 +92,6 @@ def annotate_on_cluster(
 
 def tally_part(path: str, start: int, end: int, options) -> Any:
     """The task of a cluster report: count the annotation lines that start in [start, end) of one file."""
-    from nlp.report.tally import Tally, read_annotations
-
     tally = Tally(options)
     for record in read_annotations(_lines_between(Path(path), start, end), f"{path}"):
         tally.add(record)
@@ -110,8 +119,6 @@ def _lines_between(path: Path, start: int, end: int) -> Iterator[bytes]:
 
 def report_on_cluster(client, files: list[str], options) -> Any:
     """A Tally of annotation files computed as byte-range tasks and merged on the client."""
-    from nlp.report.tally import Tally
-
     futures = [client.submit(tally_part, f, a, b, options, retries=2, pure=False)
                for f in files for a, b in byte_ranges(Path(f))]
     total = Tally(options)

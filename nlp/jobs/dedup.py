@@ -10,9 +10,9 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nlp.pipeline import Annotator
-from nlp.doc import Failure
 from nlp.dedup.minhash import NUM_PERM, DuplicateIndex, MinHasher, find_groups
+from nlp.doc import Doc, Failure
+from nlp.pipeline import Pipeline
 from nlp.io.readers import read_articles
 from nlp.jobs.runner import run_batches
 from nlp.settings import Settings
@@ -69,41 +69,35 @@ class _Rows:
 
 
 class Deduper:
-    """Online ``duplicate_of`` for a stream of annotation records, in input order."""
+    """Online ``duplicate_of`` for a stream of documents, in input order."""
 
     def __init__(self, *, threshold: float = 0.5, settings: Settings = Settings()) -> None:
         self.index = DuplicateIndex(threshold=threshold)
-        self.hasher = MinHasher()
         self.settings = settings
 
     @cached_property
-    def annotator(self) -> Annotator:
-        return Annotator(self.settings)
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.settings)
 
-    def duplicate_of(self, record: dict[str, Any]) -> str | None:
-        """The id of the earliest earlier record this one nearly duplicates.  Uses (and removes) the
-        ``_signature`` the annotator attached; a record without one (an annotation file) is analysed
-        from its title and text by the annotator's own stages."""
-        signature = record.pop("_signature", None)
-        if signature is None:
-            doc, _, _ = self.annotator.analyse(record.get("title") or "", record.get("text") or "")
-            signature = self.hasher.signature(doc.words)
-        return self.index.add(record["id"], np.asarray(signature, dtype=np.uint32))
+    def duplicate_of(self, doc: Doc) -> str | None:
+        """The id of the earliest earlier document this one nearly duplicates.  Uses the signature
+        the pipeline attached; a document read back from an annotation file is signed by the
+        pipeline's own stages from its title and text."""
+        if doc.signature is None:
+            self.pipeline.add_signatures([doc])
+        return self.index.add(doc.id, np.asarray(doc.signature, dtype=np.uint32))
 
 
-def mark_duplicates(records: Iterable[dict[str, Any]], *, threshold: float = 0.5,
-                    settings: Settings = Settings()) -> Iterator[dict[str, Any]]:
-    """Add ``duplicate_of`` (before ``extra``) to annotation records; error records pass through."""
+def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = 0.5,
+                    settings: Settings = Settings()) -> Iterator[Doc | Failure]:
+    """Set ``duplicate_of`` on documents (written before ``extra``); failures pass through."""
     deduper = Deduper(threshold=threshold, settings=settings)
-    for record in records:
-        if "error" in record:
-            yield record
-            continue
-        duplicate = deduper.duplicate_of(record)
-        extra = record.pop("extra", {})
-        record["duplicate_of"] = duplicate
-        record["extra"] = extra
-        yield record
+    for item in items:
+        if isinstance(item, Doc):
+            item.duplicate_of = deduper.duplicate_of(item)
+            item.marked_duplicates = True
+            item.signature = None
+        yield item
 
 
 def drop_near_duplicates(docs: Sequence[str], labels: Sequence[str], *, threshold: float = 0.5) -> tuple[list[str], list[str], int]:

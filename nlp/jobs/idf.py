@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.doc import Failure
 from nlp.errors import ConfigError, NlpError
 from nlp.keywords.scoring import IdfTable, document_terms
@@ -16,7 +16,7 @@ from nlp.settings import Settings
 def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), min_df: int = 2,
               merge: bool = True) -> tuple[IdfTable, int, int]:
     """(table, documents used, inputs that failed).  Streams the corpus: one document at a time."""
-    annotator = Annotator(settings)
+    pipeline = Pipeline(settings)
     counts = {"docs": 0, "failed": 0}
 
     def documents() -> Iterator[set[str]]:
@@ -25,12 +25,12 @@ def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), 
                 counts["failed"] += 1
                 continue
             try:
-                doc = annotator.prepare(record).doc
+                doc = pipeline.prepare(record).tokens
             except NlpError:
                 counts["failed"] += 1
                 continue
             counts["docs"] += 1
-            yield document_terms(doc, annotator.stopwords)
+            yield document_terms(doc, pipeline.stopwords)
 
     table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
     if not counts["docs"]:  # jieba's table copied under a new name: a wrong path, not a result

@@ -11,30 +11,34 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from nlp.doc import Failure
-from nlp.text.clean import Cleaner, CleaningRules
-from nlp.errors import ConfigError
+from nlp.errors import ConfigError, NlpError
+from nlp.pipeline import Pipeline
+from nlp.settings import Settings
 from nlp.text.newwords import DiscoveryOptions, NewWord, discover
 from nlp.io.readers import read_articles
-from nlp.text.segment import Segmenter
 from nlp.io.textio import write_text_file
 
 
-def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int]) -> Iterator[str]:
-    """Clean text of every readable article (plain-text files line by line, as written)."""
-    cleaner = Cleaner(CleaningRules.load())
+def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int], pipeline: Pipeline) -> Iterator[str]:
+    """Title and clean text of every readable article, as the pipeline cleans them (the user's
+    cleaning rules apply; Traditional articles are read in Simplified characters)."""
     for record in read_articles(inputs):
         if isinstance(record, Failure):
             continue
+        try:
+            doc = pipeline.clean(record)
+        except NlpError:
+            continue
         counter["docs"] = counter.get("docs", 0) + 1
-        yield record.title
-        yield cleaner.clean(record.body, is_html=record.is_html).text
+        yield from pipeline.analysed_text(doc)
 
 
 def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptions = DiscoveryOptions(),
-                        engine: str = "rjieba") -> tuple[list[NewWord], int]:
-    segmenter = Segmenter(engine=engine)
+                        settings: Settings = Settings()) -> tuple[list[NewWord], int]:
+    pipeline = Pipeline(settings)
+    segmenter = pipeline.segmenter
     counter: dict[str, int] = {}
-    words = discover(corpus_texts(inputs, counter), known=segmenter.has_word, cut=segmenter.cut, options=options)
+    words = discover(corpus_texts(inputs, counter, pipeline), known=segmenter.has_word, cut=segmenter.cut, options=options)
     if not counter.get("docs"):
         raise ConfigError("no readable documents in the corpus")
     return words, counter["docs"]
@@ -42,11 +46,8 @@ def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptio
 
 def write_user_dict(words: list[NewWord], output: Path, *, engine: str = "rjieba") -> Path:
     """Write the dictionary and its evidence file; returns the evidence file's path."""
-    import logging
-
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
     probe = jieba.Tokenizer()  # the frequency at which jieba keeps the word whole
     lines = [f"{w.word} {max(probe.suggest_freq(w.word, False), w.count)} nz\n" for w in words]
     write_text_file(output, "".join(lines))

@@ -21,9 +21,10 @@ from typing import Iterable, Iterator
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn import pipeline as sklearn_pipeline
+from sklearn.pipeline import FeatureUnion
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.classify.training import Model, check_labels, score
 from nlp.io.labelled import LabelOptions, iter_examples
 from nlp.jobs.runner import chunked
@@ -52,9 +53,9 @@ def hashed_features(n_features: int) -> FeatureUnion:
     ])
 
 
-def _stream(inputs: list, labels: LabelOptions, annotator: Annotator) -> Iterator[tuple[str, str]]:
+def _stream(inputs: list, labels: LabelOptions, stages: Pipeline) -> Iterator[tuple[str, str]]:
     for example in iter_examples(inputs, labels):
-        yield annotator.document(example.article), example.label
+        yield stages.document(example.article), example.label
 
 
 def _key(doc: str) -> int:
@@ -64,8 +65,8 @@ def _key(doc: str) -> int:
 def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settings(), labels: LabelOptions = LabelOptions(),
                     options: StreamOptions = StreamOptions()) -> Model:
     inputs = list(inputs)
-    annotator = Annotator(settings)
-    counts: Counter[str] = Counter(label for _, label in _stream(inputs, labels, annotator))
+    stages = Pipeline(settings)
+    counts: Counter[str] = Counter(label for _, label in _stream(inputs, labels, stages))
     check_labels(list(counts.elements()), 5)
     classes = np.array(sorted(counts))
     features = hashed_features(options.n_features)
@@ -75,7 +76,7 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
     for epoch in range(options.epochs):
         seen: set[int] = set()
         n_train = duplicates = 0
-        for chunk in chunked(_stream(inputs, labels, annotator), options.chunk_size):
+        for chunk in chunked(_stream(inputs, labels, stages), options.chunk_size):
             docs, names = [], []
             for doc, label in chunk:
                 key = _key(doc)
@@ -94,7 +95,7 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
                 classifier.partial_fit(features.transform(docs), names, classes=classes)
                 n_train += len(docs)
         log.info("epoch %d: %d examples", epoch + 1, n_train)
-    pipeline = Pipeline([("features", features), ("classifier", classifier)])
+    pipeline = sklearn_pipeline.Pipeline([("features", features), ("classifier", classifier)])
     model = Model(pipeline)
     evaluation = score(model.predict(held_docs, top_n=len(classes)), held_labels, known=tuple(classes)) if held_docs else None
     model.card = {

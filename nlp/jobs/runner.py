@@ -1,4 +1,4 @@
-"""Run the annotator over a stream of records, in one process or a pool of workers.
+"""Run the pipeline over a stream of records, in one process or a pool of workers.
 
 Workers are initialised once (dictionary, rules, IDF, model) and receive chunks of records;
 results come back in input order, so the output bytes do not depend on ``jobs``.
@@ -15,21 +15,20 @@ import signal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from nlp.pipeline import Annotator
-from nlp.doc import Article, Failure
+from nlp.classify import modelio
+from nlp.doc import Article, Doc, Failure
+from nlp.pipeline import Pipeline
 from nlp.settings import Settings
 
 DEFAULT_CHUNK = 64
 BATCH_METHODS = frozenset({"annotate_batch", "signature_batch"})  # what workers may be asked to run
 GC_THRESHOLD = 10_000  # allocations between collections of the youngest generation (Python's default: 700)
-# The per-process annotator of a pool worker (set by the pool initializer, used by _work).
-_worker_annotator: Annotator | None = None
+# The pipeline of a pool worker process (set by the pool initializer, used by _work).
+_worker_pipeline: Pipeline | None = None
 
 
-def make_annotator(settings: Settings, model_dir: Path | None) -> Annotator:
-    from nlp.classify import modelio
-
-    return Annotator(settings, modelio.load(model_dir, fast=True) if model_dir else None)
+def make_pipeline(settings: Settings, model_dir: Path | None) -> Pipeline:
+    return Pipeline(settings, modelio.load(model_dir, fast=True) if model_dir else None)
 
 
 def annotate_records(
@@ -39,8 +38,8 @@ def annotate_records(
     *,
     jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK,
-) -> Iterator[dict[str, Any]]:
-    """Yield one JSON-ready record per input record, in input order."""
+) -> Iterator[Doc | Failure]:
+    """Yield one annotated document (or failure) per input record, in input order."""
     return run_batches(records, settings, model_dir, "annotate_batch", jobs=jobs, chunk_size=chunk_size)
 
 
@@ -53,16 +52,16 @@ def run_batches(
     jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK,
 ) -> Iterator[Any]:
-    """Yield ``Annotator.<method>(chunk)``'s results for chunks of ``records``, flattened, in input
+    """Yield ``Pipeline.<method>(chunk)``'s results for chunks of ``records``, flattened, in input
     order, in this process or in ``jobs`` worker processes."""
     if method not in BATCH_METHODS:
         raise ValueError(f"unknown batch method {method!r}")
     chunks = chunked(records, chunk_size)
     if jobs <= 1:
-        annotator = make_annotator(settings, model_dir)
+        pipeline = make_pipeline(settings, model_dir)
         for chunk in chunks:
             with fewer_collections():
-                batch = getattr(annotator, method)(chunk)
+                batch = getattr(pipeline, method)(chunk)
             yield from batch
         return
     methods = multiprocessing.get_all_start_methods()
@@ -106,23 +105,23 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _collect(handle: Any) -> list[dict[str, Any]]:
+def _collect(handle: Any) -> list[Any]:
     """A worker's results (unpickling them allocates as much as making them)."""
     with fewer_collections():
         return handle.get()
 
 
 def _init_worker(settings: Settings, model_dir: Path | None) -> None:
-    """Build the worker's annotator; restore default signal handling first: the parent turns SIGTERM
+    """Build the worker's pipeline; restore default signal handling first: the parent turns SIGTERM
     into KeyboardInterrupt, which in a worker would stop it half-way through a queue operation
     (deadlocking Pool.terminate), and Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # see fewer_collections; the process is ours
-    global _worker_annotator
-    _worker_annotator = make_annotator(settings, model_dir)
+    global _worker_pipeline
+    _worker_pipeline = make_pipeline(settings, model_dir)
 
 
 def _work(chunk: Sequence[Article | Failure], method: str) -> list[Any]:
-    assert _worker_annotator is not None, "worker used before initialisation"
-    return getattr(_worker_annotator, method)(chunk)
+    assert _worker_pipeline is not None, "worker used before initialisation"
+    return getattr(_worker_pipeline, method)(chunk)

@@ -1,5 +1,5 @@
 """Labelled data -> features -> model, evaluation and cross-validation (what `nlp train` and
-`nlp evaluate` call).  Segmentation goes through the same Annotator stages as annotation, so a
+`nlp evaluate` call).  Segmentation goes through the same Pipeline stages as annotation, so a
 model sees at training time exactly what it will see when tagging."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from nlp.pipeline import Annotator
+from nlp.pipeline import Pipeline
 from nlp.classify.training import Evaluation, Model, TrainOptions, cross_validate, evaluate, train
 from nlp.io.labelled import Example, LabelOptions, read_examples
 from nlp.settings import Settings
@@ -16,8 +16,8 @@ from nlp.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def featurize(examples: Sequence[Example], annotator: Annotator) -> tuple[list[str], list[str]]:
-    return [annotator.document(e.article) for e in examples], [e.label for e in examples]
+def featurize(examples: Sequence[Example], pipeline: Pipeline) -> tuple[list[str], list[str]]:
+    return [pipeline.document(e.article) for e in examples], [e.label for e in examples]
 
 
 def provenance(inputs: Iterable[str | Path], settings: Settings) -> dict:
@@ -35,14 +35,14 @@ def train_from_paths(
     dev_inputs: Iterable[str | Path] = (),
     near_duplicates: bool = False,
 ) -> Model:
-    annotator = Annotator(settings)
-    docs, names = featurize(read_examples(inputs, labels), annotator)
+    pipeline = Pipeline(settings)
+    docs, names = featurize(read_examples(inputs, labels), pipeline)
     removed = 0
     if near_duplicates:
         from nlp.jobs.dedup import drop_near_duplicates
 
         docs, names, removed = drop_near_duplicates(docs, names)
-    dev = featurize(read_examples(dev_inputs, labels), annotator) if dev_inputs else None
+    dev = featurize(read_examples(dev_inputs, labels), pipeline) if dev_inputs else None
     log.info("training on %d examples", len(docs))
     model = train(docs, names, options, dev=dev)
     model.card.update(provenance(inputs, settings))
@@ -53,11 +53,11 @@ def train_from_paths(
 
 def evaluate_paths(inputs: Iterable[str | Path], model: Model, *, settings: Settings = Settings(),
                    labels: LabelOptions = LabelOptions()) -> Evaluation:
-    docs, names = featurize(read_examples(inputs, labels), Annotator(settings))
+    docs, names = featurize(read_examples(inputs, labels), Pipeline(settings))
     return evaluate(model, docs, names)
 
 
 def cross_validate_paths(inputs: Iterable[str | Path], folds: int, *, settings: Settings = Settings(),
                          labels: LabelOptions = LabelOptions(), options: TrainOptions = TrainOptions()) -> Evaluation:
-    docs, names = featurize(read_examples(inputs, labels), Annotator(settings))
+    docs, names = featurize(read_examples(inputs, labels), Pipeline(settings))
     return cross_validate(docs, names, folds, options)

@@ -21,7 +21,8 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from nlp.text.segment import Token, is_keyword_word, is_latin
+from nlp.doc import Token
+from nlp.text.segment import is_keyword_word, is_latin
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
@@ -61,7 +62,7 @@ class TokenCodes:
     """What candidate generation needs to know about a token, as one integer, memoised.
 
     ``keyword_pos`` marks the single words TF-IDF and TextRank consider (``KEYWORD`` bit).  The memo
-    is per instance (an annotator holds one) and is emptied when it reaches ``max_entries``, so word
+    is per instance (an pipeline holds one) and is emptied when it reaches ``max_entries``, so word
     ids (``code >> WORD_SHIFT``) are consistent within one call of :meth:`code_list`, not across calls.
     """
 

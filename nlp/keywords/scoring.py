@@ -20,37 +20,8 @@ import scipy.sparse as sp
 from nlp.errors import ConfigError
 from nlp.io.textio import write_text_file
 from nlp.keywords.phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
-from nlp.text.segment import BREAK, Token, is_keyword_word
-
-ROUND = 6
-
-
-@dataclass(frozen=True)
-class Keyword:
-    word: str
-    score: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {"word": self.word, "score": self.score}
-
-
-@dataclass(frozen=True)
-class Segmented:
-    """An article's tokens: the title's and the body's, each segmented once."""
-
-    title: tuple[Token, ...]
-    body: tuple[Token, ...]
-
-    @property
-    def n_tokens(self) -> int:
-        """Tokens of title and body (break markers not counted)."""
-        return len(self.title) + len(self.body) - self.title.count(BREAK) - self.body.count(BREAK)
-
-    @property
-    def words(self) -> list[str]:
-        """The words of title and body, in order (break markers skipped)."""
-        return [t.word for part in (self.title, self.body) for t in part if t.word]
-
+from nlp.doc import ROUND, Keyword, Segmented, Token
+from nlp.text.segment import is_keyword_word
 
 class IdfTable:
     """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback."""

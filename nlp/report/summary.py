@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
+
+from nlp.doc import Doc, Failure
 
 
 @dataclass
@@ -15,15 +17,14 @@ class Summary:
     categories: Counter[str] = field(default_factory=Counter)
     keywords: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: dict[str, Any]) -> None:
-        if "error" in record:
+    def add(self, item: Doc | Failure) -> None:
+        if isinstance(item, Failure):
             self.errors += 1
             return
         self.articles += 1
-        self.languages[record.get("language") or "other"] += 1
-        category = record.get("category") or {}
-        self.categories[category.get("label") or "(none)"] += 1
-        self.keywords.update(k["word"] for k in record.get("keywords", [])[:3])
+        self.languages[item.language or "other"] += 1
+        self.categories[(item.category.label if item.category else None) or "(none)"] += 1
+        self.keywords.update(k.word for k in item.keywords[:3])
 
     def lines(self) -> list[str]:
         def top(counter: Counter[str], n: int) -> str:
@@ -38,8 +39,8 @@ class Summary:
         return lines + ([f"keywords shared by several articles: {top(shared, 10)}"] if shared else [])
 
 
-def summarize(records: Iterable[dict[str, Any]]) -> Summary:
+def summarize(items: Iterable[Doc | Failure]) -> Summary:
     summary = Summary()
-    for record in records:
-        summary.add(record)
+    for item in items:
+        summary.add(item)
     return summary

@@ -11,8 +11,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import IO, Any, Callable, Iterable, Sequence
+from typing import Any, Iterable
 
+from nlp.doc import Doc, Failure, from_record
 from nlp.errors import ConfigError
 
 GROUPINGS = ("category", "source", "day", "week", "month")
@@ -64,25 +65,25 @@ class Tally:
     df: Counter = field(default_factory=Counter)
     keyword_sets: Counter = field(default_factory=Counter)
 
-    def add(self, record: dict[str, Any]) -> None:
-        if "error" in record:
+    def add(self, doc: Doc | Failure) -> None:
+        if isinstance(doc, Failure):
             self.errors += 1
             return
-        date = record.get("date")
+        date = doc.date
         if not self._in_window(date):
             self.skipped_by_date += 1
             return
         if self.deduper is not None:
-            duplicate = record["duplicate_of"] if "duplicate_of" in record else self.deduper.duplicate_of(record)
+            duplicate = doc.duplicate_of if doc.marked_duplicates else self.deduper.duplicate_of(doc)
             if duplicate is not None:
                 self.duplicates_skipped += 1
                 return
         self.articles += 1
-        self.languages[record.get("language") or "other"] += 1
-        keywords = record.get("keywords") or []
-        words = list(dict.fromkeys(k["word"] for k in keywords[: self.options.keywords_per_article]))
-        scores = {k["word"]: float(k.get("score", 0.0)) for k in keywords[: self.options.keywords_per_article]}
-        group = group_of(record, self.options)
+        self.languages[doc.language or "other"] += 1
+        keywords = doc.keywords[: self.options.keywords_per_article]
+        words = list(dict.fromkeys(k.word for k in keywords))
+        scores = {k.word: k.score for k in keywords}
+        group = group_of(doc, self.options)
         self.group_docs[group] += 1
         self.group_df[group].update(words)
         for word in words:
@@ -161,14 +162,13 @@ class Report:
         }
 
 
-def group_of(record: dict[str, Any], options: ReportOptions) -> str:
+def group_of(doc: Doc, options: ReportOptions) -> str:
     if options.by == "category":
-        category = record.get("category") or {}
-        return category.get("label") or "(none)"
+        return (doc.category.label if doc.category else None) or "(none)"
     if options.by == "source":
-        levels = record.get("categories") or []
+        levels = doc.categories
         return levels[options.level - 1] if 0 < options.level <= len(levels) else "(unknown)"
-    return period_of(record.get("date"), options.by) or "(no date)"
+    return period_of(doc.date, options.by) or "(no date)"
 
 
 def period_of(date: str | None, unit: str) -> str | None:
@@ -201,10 +201,10 @@ def log_likelihood(a: int, b: int, n_a: int, n_b: int) -> float:
     return 2.0 * g2
 
 
-def build_report(records: Iterable[dict[str, Any]], options: ReportOptions = ReportOptions()) -> Report:
+def build_report(docs: Iterable[Doc | Failure], options: ReportOptions = ReportOptions()) -> Report:
     tally = Tally(options)
-    for record in records:
-        tally.add(record)
+    for doc in docs:
+        tally.add(doc)
     return summarise(tally)
 
 
@@ -271,8 +271,9 @@ def is_annotation_file(path) -> bool:
     return isinstance(record, dict) and "schema_version" in record
 
 
-def read_annotations(lines: Iterable[str | bytes], source: str) -> Iterable[dict[str, Any]]:
-    """Annotation records of a JSON Lines stream; a line that is not one counts as an error record."""
+def read_annotations(lines: Iterable[str | bytes], source: str) -> Iterable[Doc | Failure]:
+    """The documents of an annotation JSON Lines stream (through ``Doc.from_dict``); a line that is
+    not an annotation record, or an error record, is a Failure."""
     import json
 
     for number, line in enumerate(lines, start=1):
@@ -283,40 +284,6 @@ def read_annotations(lines: Iterable[str | bytes], source: str) -> Iterable[dict
         except ValueError:
             record = None
         if not isinstance(record, dict):
-            yield {"source": f"{source}:{number}", "error": {"type": "InputError", "message": "not an annotation record"}}
+            yield Failure("", f"{source}:{number}", "InputError", "not an annotation record")
         else:
-            yield record
-
-
-def tally_inputs(inputs: Sequence[str], options: ReportOptions, *,
-                 annotate: Callable[[list[str]], Iterable[dict[str, Any]]], deduper: Any = None,
-                 scheduler: str | None = None, stdin: IO[str] | None = None) -> Tally:
-    """Count every input of ``nlp report``: annotation files (in byte ranges on the Dask ``scheduler``
-    when given), ``-`` (annotations on stdin), and posts or directories, which ``annotate`` turns into
-    records (all of them at once, after the annotation files)."""
-    import sys
-
-    tally = Tally(options, deduper=deduper)
-    articles = [i for i in inputs if i != "-" and not is_annotation_file(i)]
-    files = [i for i in inputs if i != "-" and i not in articles]
-    on_cluster = bool(scheduler and files)
-    if on_cluster:
-        if deduper is not None:
-            raise ConfigError("--dedup reads the records in order; run it without --scheduler")
-        from nlp.jobs.annotate import client_for
-        from nlp.jobs.cluster import report_on_cluster
-
-        with client_for(scheduler) as client:
-            tally.merge(report_on_cluster(client, files, options))
-    for item in inputs:
-        if item == "-":
-            for record in read_annotations(stdin or sys.stdin, "<stdin>"):
-                tally.add(record)
-        elif item in files and not on_cluster:
-            with open(item, "rb") as handle:
-                for record in read_annotations(handle, item):
-                    tally.add(record)
-    if articles:
-        for record in annotate(articles):
-            tally.add(record)
-    return tally
+            yield from_record(record)

@@ -12,8 +12,9 @@ import logging
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
+from nlp.doc import BREAK, Token
 from nlp.errors import ConfigError
 
 _NUMBERISH = re.compile(r"^[\d.,，．%％:：/\-+~～年月日时分秒点号个万亿千百十几余多]+$")
@@ -24,12 +25,6 @@ NON_CONTENT_POS = frozenset({"x", "w", "m", "mq", "q", "p", "u", "uj", "ul", "uz
                              "c", "r", "rr", "rz", "d", "e", "y", "o", "zg", "f", "t", "tg", "h", "k"})
 
 
-class Token(NamedTuple):
-    word: str
-    pos: str
-
-
-BREAK = Token("", "x")  # stands where whitespace separated words; empty, so texts and counts skip it
 _SPACE = re.compile(r"\s")
 
 

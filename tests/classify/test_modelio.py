@@ -131,10 +131,10 @@ def test_annotation_starts_without_importing_scikit_learn(tiny_model_dir, tmp_pa
 
     post = tmp_path / "p.txt"
     post.write_text("芯片\n新款手机搭载自研芯片", "utf-8")
-    code = ("import sys; from nlp.jobs.runner import make_annotator; from nlp.settings import Settings; "
+    code = ("import sys; from nlp.jobs.runner import make_pipeline; from nlp.settings import Settings; "
             "from nlp.io.readers import read_articles; from pathlib import Path; "
-            f"a = make_annotator(Settings(), Path({str(tiny_model_dir)!r})); "
+            f"a = make_pipeline(Settings(), Path({str(tiny_model_dir)!r})); "
             f"r = a.annotate_batch(list(read_articles([{str(post)!r}]))); "
-            "print(r[0]['category']['label'], any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
+            "print(r[0].category.label, any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["科技", "False"]

@@ -1,24 +1,25 @@
 import pytest
 
 from conftest import labelled_pairs
-from nlp.classify.training import (Prediction, TrainOptions, check_labels, cross_validate, dedupe, evaluate,
-                          expected_calibration_error, train)
+from nlp.classify.training import (TrainOptions, check_labels, cross_validate, dedupe, evaluate,
+                                   expected_calibration_error, train)
+from nlp.doc import Prediction
 from nlp.errors import DataError
 
 
 @pytest.fixture(scope="module")
-def docs_labels(annotator):
+def docs_labels(pipeline):
     from nlp.doc import Article
 
     texts, labels = labelled_pairs()
-    return [annotator.document(Article(id="x", source="x", body=t, is_html=False)) for t in texts], labels
+    return [pipeline.document(Article(id="x", source="x", body=t, is_html=False)) for t in texts], labels
 
 
-def test_predicts_the_right_class_for_unseen_texts(tiny_model, annotator):
+def test_predicts_the_right_class_for_unseen_texts(tiny_model, pipeline):
     from nlp.doc import Article
 
     queries = {"前锋在比赛中进球，球队获胜": "体育", "银行利率下调，理财收益减少": "财经", "新款手机搭载自研芯片": "科技"}
-    docs = [annotator.document(Article(id="q", source="q", body=q, is_html=False)) for q in queries]
+    docs = [pipeline.document(Article(id="q", source="q", body=q, is_html=False)) for q in queries]
     predictions = tiny_model.predict(docs)
     assert [p.label for p in predictions] == list(queries.values())
     for p in predictions:

@@ -2,8 +2,7 @@ import pytest
 
 from nlp.classify.training import Evaluation
 from nlp.errors import ConfigError
-from nlp.keywords.scoring import Segmented
-from nlp.text.segment import BREAK, Token
+from nlp.doc import BREAK, Segmented, Token
 from nlp.settings import Settings
 from nlp.classify.tables import format_evaluation, width
 from nlp.classify.features import document_string, lead_characters, split_tokens

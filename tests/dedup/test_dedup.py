@@ -61,7 +61,7 @@ import json
 from typer.testing import CliRunner
 
 from cli import app
-from conftest import make_post
+from conftest import make_post, records
 
 runner = CliRunner()
 STORY = "<p>" + "，".join(["国务院常务会议部署稳定就业的政策措施"] + [f"第{i}项措施要求加大对中小微企业的支持力度" for i in range(12)]) + "。</p>"
@@ -117,14 +117,15 @@ def test_train_dedup_removes_near_duplicates(tmp_path):
 
 
 def test_annotation_signs_articles_only_when_asked(crawl):
-    from nlp.pipeline import Annotator
+    from nlp.pipeline import Pipeline
     from nlp.io.readers import read_articles
     from nlp.settings import Settings
 
-    records = list(read_articles([crawl]))
-    assert "_signature" not in Annotator(Settings()).annotate_batch(records)[0]
-    signed = Annotator(Settings(signatures=True)).annotate_batch(records)
-    assert all(len(r["_signature"]) == 64 for r in signed)
+    articles = list(read_articles([crawl]))
+    assert all(doc.signature is None for doc in Pipeline(Settings()).annotate_batch(articles))
+    signed = Pipeline(Settings(signatures=True)).annotate_batch(articles)
+    assert all(len(doc.signature) == 64 for doc in signed)
+    assert all("signature" not in record and "_signature" not in record for record in records(signed))
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -1,18 +1,18 @@
 import io
 import json
 
-from nlp.doc import Failure
+from nlp.doc import Doc, Failure
 from nlp.io.output import JsonlWriter, resume_point, skip_done
 
 
 def test_writer_writes_whole_lines_in_batches():
     stream = io.BytesIO()
     writer = JsonlWriter(stream, batch=2)
-    writer.write({"source": "a", "text": "甲"})
+    writer.write(Doc(id="a", source="a", text="甲"))
     assert stream.getvalue() == b""
-    writer.write({"source": "b"})
+    writer.write(Failure("b", "b", "InputError", "unreadable"))
     assert stream.getvalue().decode("utf-8").count("\n") == 2
-    writer.write({"source": "c"})
+    writer.write(Doc(id="c", source="c"))
     writer.flush()
     lines = stream.getvalue().decode("utf-8").splitlines()
     assert [json.loads(line)["source"] for line in lines] == ["a", "b", "c"]

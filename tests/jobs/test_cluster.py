@@ -37,7 +37,7 @@ def corpus(tmp_path_factory):
 
 
 def lines(records):
-    return [json.dumps(r, ensure_ascii=False) for r in records]
+    return [json.dumps(r.to_dict(), ensure_ascii=False) for r in records]
 
 
 def test_cluster_output_is_byte_identical_to_a_local_run(client, corpus, tiny_model_dir):

@@ -3,7 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nlp.keywords.phrases import TokenCodes, join, spans
-from nlp.text.segment import Token, load_stopwords
+from nlp.doc import Token
+from nlp.text.segment import load_stopwords
 
 STOP = load_stopwords()
 

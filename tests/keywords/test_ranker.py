@@ -7,7 +7,8 @@ from nlp.errors import ConfigError
 from nlp.keywords.ranker import FEATURES, KeyRanker, candidate_features, select
 from nlp.keywords.scoring import IdfTable
 from nlp.keywords.phrases import TokenCodes
-from nlp.text.segment import Token, load_stopwords
+from nlp.doc import Token
+from nlp.text.segment import load_stopwords
 
 STOP = load_stopwords()
 

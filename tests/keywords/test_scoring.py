@@ -1,8 +1,9 @@
 import pytest
 
 from nlp.errors import ConfigError
-from nlp.keywords.scoring import IdfTable, Keyword, Segmented, candidates, textrank, tfidf
-from nlp.text.segment import Token, load_stopwords
+from nlp.doc import Keyword, Segmented, Token
+from nlp.keywords.scoring import IdfTable, candidates, textrank, tfidf
+from nlp.text.segment import load_stopwords
 from nlp.settings import KEYWORD_POS
 
 STOP = load_stopwords()

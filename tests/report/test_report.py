@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import REPO
+from nlp.doc import from_record
 from nlp.errors import ConfigError
 from nlp.report.tally import ReportOptions, build_report, log_likelihood, period_of
 from nlp.report.render import infer_format, render
@@ -32,7 +33,7 @@ def corpus():
         out.append(record(["算力"] + (["芯片"] if i < 8 else []), date=f"2022-07-1{1 + i % 3}T08:00:00+00:00"))
     out += [record(["足球", "联赛"], label="体育", site="新浪体育") for _ in range(3)]
     out.append({"schema_version": "1.0", "id": "bad", "source": "bad.md", "error": {"type": "InputError", "message": "x"}})
-    return out
+    return [from_record(r) for r in out]
 
 
 def test_top_keywords_per_group_with_document_frequency_share_and_score():
@@ -121,7 +122,7 @@ def test_unknown_extension_needs_format():
 
 def test_cli_report_from_annotations_and_from_posts(tmp_path):
     annotations = tmp_path / "a.jsonl"
-    annotations.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus()), "utf-8")
+    annotations.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in corpus()), "utf-8")
     out = tmp_path / "r.json"
     result = runner.invoke(app, ["report", str(annotations), "-o", str(out), "--by", "week"])
     assert result.exit_code == 0, result.output

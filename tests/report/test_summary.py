@@ -1,4 +1,5 @@
 from nlp.jobs.runner import chunked
+from nlp.doc import from_record
 from nlp.report.summary import summarize
 
 
@@ -9,7 +10,7 @@ def test_summary_counts_articles_errors_languages_categories_and_shared_keywords
         {"language": "en", "category": None, "keywords": [{"word": "database"}]},
         {"error": {"type": "InputError", "message": "binary file"}},
     ]
-    lines = summarize(records).lines()
+    lines = summarize(map(from_record, records)).lines()
     assert lines == [
         "3 articles annotated, 1 failed",
         "languages: zh-Hans 2, en 1",

@@ -1,7 +1,8 @@
 import pytest
 
 from nlp.errors import ConfigError
-from nlp.text.segment import BREAK, Segmenter, Token, is_content, load_stopwords, parse_user_dict
+from nlp.doc import BREAK, Token
+from nlp.text.segment import Segmenter, is_content, load_stopwords, parse_user_dict
 
 ENGINES = ["rjieba", "jieba"]
 

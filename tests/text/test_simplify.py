@@ -1,7 +1,9 @@
 import pytest
 
-from nlp.pipeline import Annotator
-from nlp.doc import Article
+from conftest import records
+
+from nlp.pipeline import Pipeline
+from nlp.doc import Article, Doc
 from nlp.settings import Settings
 from nlp.text.simplify import Converted, Simplifier
 
@@ -28,8 +30,8 @@ def test_a_title_with_a_line_break_is_not_converted():
 
 @pytest.mark.parametrize("simplify", [True, False])
 def test_traditional_articles_get_whole_words_as_keywords(simplify):
-    annotator = Annotator(Settings(simplify_traditional=simplify, top_k=8))
-    [record] = annotator.annotate_batch([Article(id="t", source="t", title=TITLE, body=TEXT, is_html=False)])
+    pipeline = Pipeline(Settings(simplify_traditional=simplify, top_k=8))
+    [record] = records(pipeline.annotate_batch([Article(id="t", source="t", title=TITLE, body=TEXT, is_html=False)]))
     words = [k["word"] for k in record["keywords"]]
     assert record["language"] == "zh-Hant" and record["text"] == TEXT  # shown as written either way
     assert all(word in TITLE + TEXT for word in words)
@@ -37,11 +39,11 @@ def test_traditional_articles_get_whole_words_as_keywords(simplify):
 
 
 def test_a_story_in_both_scripts_gets_one_signature():
-    annotator = Annotator(Settings())
+    pipeline = Pipeline(Settings())
     converted = Simplifier().convert(TITLE, TEXT)
     both = [Article(id="t", source="t", title=TITLE, body=TEXT, is_html=False),
             Article(id="s", source="s", title=converted.title, body=converted.text, is_html=False)]
-    traditional, simplified = annotator.signature_batch(both)
+    traditional, simplified = pipeline.signature_batch(both)
     assert (traditional.signature == simplified.signature).all()
 
 
@@ -50,5 +52,5 @@ def test_annotation_records_of_one_story_in_both_scripts_are_duplicates():
 
     converted = Simplifier().convert(TITLE, TEXT)
     deduper = Deduper()
-    assert deduper.duplicate_of({"id": "t", "title": TITLE, "text": TEXT}) is None
-    assert deduper.duplicate_of({"id": "s", "title": converted.title, "text": converted.text}) == "t"
+    assert deduper.duplicate_of(Doc(id="t", source="t", title=TITLE, text=TEXT)) is None
+    assert deduper.duplicate_of(Doc(id="s", source="s", title=converted.title, text=converted.text)) == "t"
