@@ -8,7 +8,7 @@ dictionaries are added to the private engine only.
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -92,8 +92,6 @@ class Segmenter:
             import jieba
             import jieba.posseg
 
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
             for word, freq, pos in entries:
                 tokenizer.add_word(word, freq, pos)
@@ -135,19 +133,16 @@ class Segmenter:
         return out
 
 
+@functools.cache
 def rjieba_class() -> type:
     """rjieba's ``Jieba`` class, without building the default instance the ``rjieba`` package
     builds when imported (0.08 s of every process start spent on a dictionary never used here: each
-    Segmenter builds its own).  The compiled module is loaded on its own and registered as
-    ``rjieba.rjieba``, so a later ``import rjieba`` reuses it; any surprise falls back to the
-    plain import."""
+    Segmenter builds its own).  The compiled module is loaded on its own, once per process
+    (``sys.modules`` is left alone, so the user's own ``import rjieba`` is unaffected); any
+    surprise falls back to the plain import."""
     import importlib.machinery
     import importlib.util
-    import sys
 
-    loaded = sys.modules.get("rjieba.rjieba")
-    if loaded is not None:
-        return loaded.Jieba
     try:
         package = importlib.util.find_spec("rjieba")
         folder = Path(package.submodule_search_locations[0])
@@ -160,7 +155,6 @@ def rjieba_class() -> type:
         import rjieba
 
         return rjieba.Jieba
-    sys.modules["rjieba.rjieba"] = module
     return module.Jieba
 
 
