@@ -187,7 +187,16 @@ class Pipeline:
             return Failure(article.id, article.source, type(error).__name__, str(error))
 
 
-def default_model_dir() -> Path | None:
-    """``models/default`` of the source tree this package was installed from, if present."""
-    candidate = Path(__file__).resolve().parent.parent / "models" / "default"
-    return candidate if (candidate / "model.json").is_file() else None
+DEFAULT_MODEL_PLACES = ("models/default",)  # beside the package in a source tree (an editable install)
+INSTALLED_MODEL_DIR = Path("share") / "zh-news-nlp" / "models" / "default"  # pyproject's data-files
+
+
+def default_model_dir(*, source_root: Path | None = None, prefix: Path | None = None) -> Path | None:
+    """The default model: ``models/default`` of the source tree this package runs from, or the copy
+    a regular (non-editable) install puts under ``<prefix>/share/zh-news-nlp/models/default``."""
+    import sys
+
+    source_root = source_root or Path(__file__).resolve().parent.parent
+    candidates = [source_root / place for place in DEFAULT_MODEL_PLACES]
+    candidates.append(Path(prefix or sys.prefix) / INSTALLED_MODEL_DIR)
+    return next((c for c in candidates if (c / "model.json").is_file()), None)

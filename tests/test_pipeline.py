@@ -117,3 +117,15 @@ def test_articles_in_a_language_the_model_never_saw_get_no_label(tiny_model, car
     assert english_record["language"] == "en" and len(english_record["category"]["top"]) == 3
     assert (english_record["category"]["label"] is None) is card_has_languages
     assert chinese_record["category"]["label"] == "体育"
+
+
+@pytest.mark.parametrize("where", ["source tree", "installed", "nowhere"])
+def test_the_default_model_is_found_in_a_source_tree_and_in_a_regular_install(tmp_path, where):
+    from nlp.pipeline import INSTALLED_MODEL_DIR, default_model_dir
+
+    source, prefix = tmp_path / "src", tmp_path / "prefix"
+    place = {"source tree": source / "models" / "default", "installed": prefix / INSTALLED_MODEL_DIR}.get(where)
+    if place:
+        place.mkdir(parents=True)
+        (place / "model.json").write_text("{}", "utf-8")
+    assert default_model_dir(source_root=source, prefix=prefix) == place
