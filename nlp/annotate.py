@@ -4,7 +4,7 @@ keywords -> classify (batched) -> the JSON annotation."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,7 @@ class Prepared:
     doc: Segmented
     language: str
     converted: Converted | None = None  # a Traditional article, analysed in Simplified characters
+    metadata: dict[str, str] = field(default_factory=dict)  # what cleaning found: source_name, original_title
 
     @property
     def analysed_language(self) -> str:
@@ -171,11 +172,11 @@ class Annotator:
     def prepare(self, article: Article) -> "Prepared":
         """Clean and segment one article (raises NlpError)."""
         try:
-            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+            cleaned = self.cleaner.clean(article.body, is_html=article.is_html, title=article.title)
         except RecursionError:
             raise InputError(article.source, "document nested too deeply to process") from None
         doc, language, converted = self.analyse(article.title, cleaned.text)
-        return Prepared(article, cleaned.text, cleaned.editor, doc, language, converted)
+        return Prepared(article, cleaned.text, cleaned.editor, doc, language, converted, cleaned.metadata)
 
     def analyse(self, title: str, text: str) -> tuple[Segmented, str, Converted | None]:
         """A clean article's tokens as every later stage reads them, its language, and its
@@ -245,7 +246,7 @@ class Annotator:
             keywords=tuple(keywords),
             category=category,
             model=self._model_ref,
-            extra=dict(article.extra),
+            extra={**article.extra, **{k: v for k, v in prepared.metadata.items() if k not in article.extra}},
         )
 
 
