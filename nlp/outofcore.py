@@ -26,6 +26,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .annotate import Annotator
 from .classify import Model, check_labels, score
 from .labelled import LabelOptions, iter_examples
+from .language import detect_language
 from .runner import chunked
 from .settings import Settings
 from .training import provenance
@@ -65,7 +66,11 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
                     options: StreamOptions = StreamOptions()) -> Model:
     inputs = list(inputs)
     annotator = Annotator(settings)
-    counts: Counter[str] = Counter(label for _, label in _stream(inputs, labels, annotator))
+    counts: Counter[str] = Counter()
+    languages: Counter[str] = Counter()  # for the card: a model knows only the languages it saw
+    for doc, label in _stream(inputs, labels, annotator):
+        counts[label] += 1
+        languages[detect_language(doc)] += 1
     check_labels(list(counts.elements()), 5)
     classes = np.array(sorted(counts))
     features = hashed_features(options.n_features)
@@ -102,6 +107,7 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
         "n_train": n_train,
         "duplicates_removed": duplicates,
         "label_counts": dict(sorted(counts.items())),
+        "languages": dict(languages.most_common()),
         "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
         "train_options": {"out_of_core": True, **vars(options)},
         "metrics": evaluation.to_dict() if evaluation else None,
