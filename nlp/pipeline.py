@@ -67,11 +67,12 @@ class Pipeline:
     def clean(self, article: Article) -> Doc:
         """A document with its clean text, editor and language (raises NlpError)."""
         try:
-            cleaned = self.cleaner.clean(article.body, is_html=article.is_html)
+            cleaned = self.cleaner.clean(article.body, is_html=article.is_html, title=article.title)
         except RecursionError:
             raise InputError(article.source, "document nested too deeply to process") from None
         doc = Doc.of(article)
         doc.text, doc.editor = cleaned.text, cleaned.editor
+        doc.extra.update((k, v) for k, v in cleaned.metadata.items() if k not in doc.extra)  # the input's own wins
         self.detect_language(doc)
         return doc
 

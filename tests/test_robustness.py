@@ -106,7 +106,9 @@ def test_an_interrupted_run_is_finished_by_resume(tmp_path):
     while time.monotonic() < deadline and (not partial.exists() or partial.stat().st_size == 0):
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert process.wait() == -signal.SIGKILL  # killed, not finished before the signal came
+    written = partial.read_bytes().count(b"\n")
+    assert 0 < written < 600, f"the run was not interrupted mid-way ({written} of 600 lines)"
     with partial.open("ab") as handle:  # as if killed in the middle of a line
         handle.write(b'{"schema_version": "1.0", "id": "half')
     subprocess.run(command + ["-o", str(partial), "--resume"], check=True, capture_output=True)
@@ -125,9 +127,10 @@ def test_sigterm_stops_at_a_line_boundary(tmp_path):
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
         time.sleep(0.005)
     process.send_signal(signal.SIGTERM)
-    process.wait()
+    assert process.wait() == 130, process.stderr.read().decode("utf-8", "replace")  # stopped by the signal
     data = out.read_bytes()
     assert data.endswith(b"\n")
+    assert 0 < len(data.splitlines()) < 400, "the run finished before SIGTERM: nothing was interrupted"
     assert all(json.loads(line) for line in data.splitlines())
 
 

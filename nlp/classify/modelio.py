@@ -160,14 +160,26 @@ def _with_moved_modules(data: bytes) -> bytes:
 
 
 def _export_predictor(model: Model, path: Path) -> bool:
+    """Write the NumPy predictor of a calibrated linear pipeline (the shape ``nlp train`` makes);
+    False for other shapes (out-of-core, two labels), which load through skops only.  A pipeline
+    of the exportable shape that fails to export is an error: the model is not saved."""
     from nlp.classify.predictor import LinearTextPredictor
 
+    if not _exportable_shape(model.pipeline):
+        return False
     try:
-        predictor = LinearTextPredictor.from_pipeline(model.pipeline)
-    except (ValueError, AttributeError, TypeError):
-        return False  # an out-of-core or otherwise shaped model: skops only
-    predictor.save(path)
+        LinearTextPredictor.from_pipeline(model.pipeline).save(path)
+    except Exception as error:
+        raise ModelError(f"{path}: cannot export the model's NumPy predictor ({type(error).__name__}: {error}); "
+                         "nothing was saved") from error
     return True
+
+
+def _exportable_shape(pipeline: Any) -> bool:
+    steps = getattr(pipeline, "named_steps", {})
+    classifier = steps.get("classifier")
+    return ("features" in steps and getattr(classifier, "method", None) == "sigmoid"
+            and len(getattr(classifier, "calibrated_classifiers_", ())) == 1 and len(getattr(classifier, "classes_", ())) >= 3)
 
 
 def _load_predictor(path: Path, card: dict[str, Any]):

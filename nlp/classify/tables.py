@@ -32,9 +32,11 @@ def format_evaluation(ev: Evaluation) -> str:
     for label in ev.labels:
         m = ev.per_label[label]
         rows.append([label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}", str(m["support"])])
-    macro_p = sum(ev.per_label[l]["precision"] for l in ev.labels) / len(ev.labels)
-    macro_r = sum(ev.per_label[l]["recall"] for l in ev.labels) / len(ev.labels)
-    rows.append(["macro avg", f"{macro_p:.4f}", f"{macro_r:.4f}", f"{ev.macro_f1:.4f}", str(ev.n)])
+    present = [label for label in ev.labels if ev.per_label[label]["support"] > 0] or list(ev.labels)  # as macro_f1
+    macro_p = sum(ev.per_label[label]["precision"] for label in present) / len(present)
+    macro_r = sum(ev.per_label[label]["recall"] for label in present) / len(present)
+    rows.append([f"macro avg ({len(present)} labels with support)" if len(present) < len(ev.labels) else "macro avg",
+                 f"{macro_p:.4f}", f"{macro_r:.4f}", f"{ev.macro_f1:.4f}", str(ev.n)])
     rows.append(["weighted avg", "", "", f"{ev.weighted_f1:.4f}", str(ev.n)])
     confusion = [["true \\ predicted", *ev.labels]]
     confusion += [[label, *map(str, row)] for label, row in zip(ev.labels, ev.confusion)]

@@ -23,6 +23,7 @@ from nlp.settings import Settings
 
 # Pipelines built in this (worker) process, by settings and model: one per worker, reused by every task.
 _pipelines: dict[tuple, Any] = {}
+CONNECT_TIMEOUT = 20.0  # seconds to wait for a remote scheduler before giving up
 
 
 @contextmanager
@@ -36,8 +37,9 @@ def client_for(scheduler: str | None):
 
 
 @contextmanager
-def connect(scheduler: str):
-    """A ``distributed.Client`` for ``ADDRESS`` (tcp://host:8786) or ``local:N`` (a local cluster of N processes)."""
+def connect(scheduler: str, *, timeout: float | None = None):
+    """A ``distributed.Client`` for ``ADDRESS`` (tcp://host:8786) or ``local:N`` (a local cluster of N processes);
+    a remote scheduler is waited for ``timeout`` seconds (default ``CONNECT_TIMEOUT``)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -52,7 +54,7 @@ def connect(scheduler: str):
                 yield client
     else:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{timeout or CONNECT_TIMEOUT}s")
         except OSError as error:
             raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         with client:

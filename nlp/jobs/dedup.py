@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nlp.dedup.minhash import NUM_PERM, DuplicateIndex, MinHasher, find_groups
+from nlp.dedup.minhash import CONTAINMENT, WIDTH, DuplicateIndex, MinHasher, find_groups
 from nlp.doc import Doc, Failure
 from nlp.pipeline import Pipeline
 from nlp.io.readers import read_articles
@@ -26,14 +26,14 @@ class DedupResult:
 
 
 def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings(), threshold: float = 0.5,
-                jobs: int = 1) -> DedupResult:
-    """Groups of near-identical articles among ``inputs``.  Articles are read, cleaned, segmented
-    and signed in ``jobs`` worker processes; what is kept per article is its 256-byte signature (in
-    one growing array) and its id, source and title."""
+                jobs: int = 1, containment: float | None = CONTAINMENT) -> DedupResult:
+    """Groups of near-identical articles among ``inputs`` (or one contained in another: a teaser and
+    its story).  Articles are read, cleaned, segmented and signed in ``jobs`` worker processes; what
+    is kept per article is its 388-byte signature (in one growing array) and its id, source and title."""
     ids: list[str] = []
     sources: list[str] = []
     titles: list[str] = []
-    signatures = _Rows(NUM_PERM)
+    signatures = _Rows(WIDTH)
     failed = 0
     for item in run_batches(read_articles(inputs), settings, None, "signature_batch", jobs=jobs):
         if isinstance(item, Failure):
@@ -44,9 +44,10 @@ def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings()
         titles.append(item.title)
         signatures.append(item.signature)
     groups = []
-    for number, group in enumerate(find_groups(signatures.array(), threshold=threshold), start=1):
-        members = [{"id": ids[i], "source": sources[i], "title": titles[i], "similarity": s}
-                   for i, s in zip(group.members, group.similarities)]
+    for number, group in enumerate(find_groups(signatures.array(), threshold=threshold, containment=containment),
+                                   start=1):
+        members = [{"id": ids[i], "source": sources[i], "title": titles[i], "similarity": s, "containment": c}
+                   for i, s, c in zip(group.members, group.similarities, group.containments)]
         groups.append({"group": number, "size": len(members), "members": members})
     return DedupResult(groups, len(ids), failed)
 
@@ -71,8 +72,9 @@ class _Rows:
 class Deduper:
     """Online ``duplicate_of`` for a stream of documents, in input order."""
 
-    def __init__(self, *, threshold: float = 0.5, settings: Settings = Settings()) -> None:
-        self.index = DuplicateIndex(threshold=threshold)
+    def __init__(self, *, threshold: float = 0.5, settings: Settings = Settings(),
+                 containment: float | None = CONTAINMENT) -> None:
+        self.index = DuplicateIndex(threshold=threshold, containment=containment)
         self.settings = settings
 
     @cached_property
@@ -89,9 +91,9 @@ class Deduper:
 
 
 def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = 0.5,
-                    settings: Settings = Settings()) -> Iterator[Doc | Failure]:
+                    settings: Settings = Settings(), containment: float | None = CONTAINMENT) -> Iterator[Doc | Failure]:
     """Set ``duplicate_of`` on documents (written before ``extra``); failures pass through."""
-    deduper = Deduper(threshold=threshold, settings=settings)
+    deduper = Deduper(threshold=threshold, settings=settings, containment=containment)
     for item in items:
         if isinstance(item, Doc):
             item.duplicate_of = deduper.duplicate_of(item)
@@ -100,10 +102,11 @@ def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = 0.5,
         yield item
 
 
-def drop_near_duplicates(docs: Sequence[str], labels: Sequence[str], *, threshold: float = 0.5) -> tuple[list[str], list[str], int]:
+def drop_near_duplicates(docs: Sequence[str], labels: Sequence[str], *, threshold: float = 0.5,
+                         containment: float | None = CONTAINMENT) -> tuple[list[str], list[str], int]:
     """Training data without near-duplicates (the first of each group stays)."""
     hasher = MinHasher()
-    matrix = np.array([hasher.signature(d.split()) for d in docs], dtype=np.uint32).reshape(len(docs), hasher.num_perm)
-    drop = {m for g in find_groups(matrix, threshold=threshold) for m in g.members[1:]}
+    matrix = np.array([hasher.signature(d.split()) for d in docs], dtype=np.uint32).reshape(len(docs), WIDTH)
+    drop = {m for g in find_groups(matrix, threshold=threshold, containment=containment) for m in g.members[1:]}
     keep = [i for i in range(len(docs)) if i not in drop]
     return [docs[i] for i in keep], [labels[i] for i in keep], len(drop)

@@ -31,6 +31,7 @@ from nlp.jobs.runner import chunked
 from nlp.settings import Settings
 from nlp.jobs.train import provenance
 from nlp.classify.features import lead_characters, split_tokens
+from nlp.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,11 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
                     options: StreamOptions = StreamOptions()) -> Model:
     inputs = list(inputs)
     stages = Pipeline(settings)
-    counts: Counter[str] = Counter(label for _, label in _stream(inputs, labels, stages))
+    counts: Counter[str] = Counter()
+    languages: Counter[str] = Counter()  # for the card: a model knows only the languages it saw
+    for doc, label in _stream(inputs, labels, stages):
+        counts[label] += 1
+        languages[detect_language(doc)] += 1
     check_labels(list(counts.elements()), 5)
     classes = np.array(sorted(counts))
     features = hashed_features(options.n_features)
@@ -103,6 +108,7 @@ def train_streaming(inputs: Iterable[str | Path], *, settings: Settings = Settin
         "n_train": n_train,
         "duplicates_removed": duplicates,
         "label_counts": dict(sorted(counts.items())),
+        "languages": dict(languages.most_common()),
         "imbalance_ratio": round(max(counts.values()) / min(counts.values()), 3),
         "train_options": {"out_of_core": True, **vars(options)},
         "metrics": evaluation.to_dict() if evaluation else None,

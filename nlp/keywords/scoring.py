@@ -84,7 +84,10 @@ class IdfTable:
         return cls(idf)
 
     def save(self, path: Path) -> None:
-        lines = [f"{word} {value:.6f}\n" for word, value in sorted(self.idf.items())]
+        """``term idf`` per line.  A term may hold single spaces (a phrase such as ``13C NMR``: the
+        value is the line's last field); one that could not be read back as written (a tab, a line
+        break, a leading, trailing or double space) is left out."""
+        lines = [f"{word} {value:.6f}\n" for word, value in sorted(self.idf.items()) if _writable(word)]
         write_text_file(path, "".join(lines))
 
 
@@ -221,10 +224,16 @@ def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:
     return [Keyword(word, score) for score, word in ranked[:top_k]]
 
 
+def _writable(term: str) -> bool:
+    """Whether the reader gives ``term`` back: words separated by single spaces, nothing else blank."""
+    return bool(term) and term == " ".join(term.split())
+
+
 def _parse_fast(text: str, name: str) -> dict[str, float]:
-    """``word idf`` lines -> dict, in one split; falls back to the line parser to name a bad line."""
+    """``word idf`` lines -> dict, in one split when every line has two fields; else the line
+    parser (terms with spaces, and to name a bad line)."""
     parts = text.split()
-    if len(parts) % 2 == 0:
+    if len(parts) == 2 * sum(1 for line in text.split("\n") if line.strip()):
         try:
             return dict(zip(parts[0::2], map(float, parts[1::2])))
         except ValueError:
@@ -239,8 +248,10 @@ def _parse(lines: Iterable[str], name: str) -> dict[str, float]:
         if not parts:
             continue
         try:
-            word, value = parts[0], float(parts[1])
-        except (IndexError, ValueError):
+            if len(parts) < 2:
+                raise ValueError
+            word, value = line.strip().rsplit(None, 1)[0], float(parts[-1])
+        except ValueError:
             raise ConfigError(f"{name}:{number}: expected 'word idf', got {line.strip()!r}") from None
         table[word] = value
     return table

@@ -7,6 +7,8 @@ import csv
 import html
 import io
 import json
+import math
+import unicodedata
 from pathlib import Path
 
 from nlp.errors import ConfigError
@@ -49,9 +51,12 @@ def to_markdown(report: Report) -> str:
     for group, stats in report.top.items():
         lines += [f"## {group} ({report.groups[group]} articles)", "", "| # | keyword | documents | share | score |",
                   "|---|---|---|---|---|"]
-        lines += [f"| {i} | {s.word} | {s.documents} | {s.share:.1%} | {s.score:.3f} |" for i, s in enumerate(stats, 1)]
+        lines += [f"| {i} | {s.word} | {s.documents} | {_share(s.share)} | {s.score:.3f} |" for i, s in enumerate(stats, 1)]
         lines.append("")
-    for before, after, trends in report.trends[-3:]:
+    shown, note = shown_trends(report)
+    if note:
+        lines += ["## Rising and falling", "", note, ""]
+    for before, after, trends in shown:
         lines += [f"## Rising and falling: {before} -> {after}", "", "| keyword | before | after | LLR | |", "|---|---|---|---|---|"]
         lines += [f"| {t.word} | {t.before} | {t.after} | {t.llr:.2f} | {'▲' if t.direction == 'rising' else '▼'} |" for t in trends]
         lines.append("")
@@ -64,6 +69,28 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _share(share: float) -> str:
+    """A share of a group's articles, written the same way in every format that shows it to people."""
+    return f"{share:.1%}"
+
+
+def shown_trends(report: Report) -> tuple[list, str]:
+    """The last three pairs of periods that have rising or falling keywords, and a note saying why
+    the others (or all) are not shown: a small corpus has no keyword counted often enough."""
+    o = report.options
+    pairs = report.trends[-3:]
+    shown = [(a, b, items) for a, b, items in pairs if items]
+    if len(report.periods) < 2:
+        return [], f"Needs articles with dates in at least two {o.period}s ({len(report.periods)} here)."
+    if not shown:
+        return [], (f"No keyword occurs in {o.min_count} or more articles of two consecutive {o.period}s: with "
+                    f"{report.articles} articles over {len(report.periods)} {o.period}s the corpus is too small "
+                    "to tell rising from falling.")
+    hidden = len(pairs) - len(shown)
+    return shown, (f"{hidden} of the last {len(pairs)} pairs of {o.period}s left out: no keyword occurs in "
+                   f"{o.min_count} or more of their articles." if hidden else "")
+
+
 def _inline(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
 
@@ -72,43 +99,100 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def bar_chart(stats, width: int = 460, bar: int = 22) -> str:
-    """Horizontal bars of document counts (inline SVG)."""
+FONT = 13  # chart text, in SVG units: charts are drawn near their display width, so about 13 px on screen
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """Estimated width of ``text`` in SVG units: CJK and other wide characters one em, others 0.68 em
+    (generous: Latin capitals of common CJK fonts are wider than the average Latin letter)."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.68 * size for ch in text)
+
+
+def _fit(text: str, room: float) -> str:
+    """``text`` cut with an ellipsis to fit ``room`` (the full text stays in the element's title)."""
+    if text_width(text) <= room:
+        return text
+    while text and text_width(text + "…") > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def bar_chart(stats, width: int = 360, bar: int = 24) -> str:
+    """Horizontal bars of document counts (inline SVG); labels get the width the longest one needs
+    (up to half the chart; longer ones end in an ellipsis).  When every keyword occurs in a single
+    article, bars would say nothing: the keywords are listed and the group called too small."""
     if not stats:
         return "<p class=muted>no keywords</p>"
-    top = max(s.documents for s in stats) or 1
-    label_w = 120
+    if all(s.documents == 1 for s in stats):
+        return (f'<p class="muted too-small">Every keyword here occurs in one article only: too few articles to rank '
+                f'them. Keywords: {_e("、".join(s.word for s in stats))}</p>')
+    top = max(s.documents for s in stats)
+    label_w = min(max(text_width(s.word) for s in stats) + 12, width / 2)
+    number_w = text_width(str(top)) + 8
     height = bar * len(stats) + 8
     parts = [f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" aria-label="top keywords">']
     for i, s in enumerate(stats):
         y = 4 + i * bar
-        w = max(1.0, (width - label_w - 50) * s.documents / top)
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar * 0.7:.1f}" text-anchor="end">{_e(s.word)}</text>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" fill="{_PALETTE[0]}"><title>{_e(s.word)}: {s.documents}</title></rect>'
+        w = max(1.0, (width - label_w - number_w) * s.documents / top)
+        parts.append(f'<text x="{label_w - 6:.1f}" y="{y + bar * 0.7:.1f}" text-anchor="end">{_e(_fit(s.word, label_w - 6))}'
+                     f'<title>{_e(s.word)}</title></text>'
+                     f'<rect x="{label_w:.1f}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" fill="{_PALETTE[0]}"><title>{_e(s.word)}: {s.documents}</title></rect>'
                      f'<text x="{label_w + w + 4:.1f}" y="{y + bar * 0.7:.1f}" class="num">{s.documents}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def line_chart(series: dict[str, dict[str, int]], periods: list[str], width: int = 720, height: int = 260) -> str:
-    """Documents per period for the leading keywords (inline SVG polylines with a legend)."""
-    if len(periods) < 2 or not series:
-        return "<p class=muted>needs articles with dates in at least two periods</p>"
-    left, right, top_pad, bottom = 40, 130, 10, 40
-    peak = max((max(v.values()) for v in series.values() if v), default=1) or 1
-    step = (width - left - right) / (len(periods) - 1)
+def drawn_series(report: Report) -> dict[str, dict[str, int]]:
+    """The leading keywords worth a line: those in at least ``min_count`` articles of some period
+    (a keyword seen in one or two articles a period would draw single-article spikes)."""
+    return {w: v for w, v in report.series.items() if max(v.values(), default=0) >= report.options.min_count}
+
+
+def _axis_step(peak: int) -> int:
+    """A round step (1, 2, 5 x 10^k) giving at most five ticks up to ``peak``."""
+    step = 1
+    while peak / step > 5:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if peak / step <= 5:
+                break
+    return step
+
+
+def line_chart(series: dict[str, dict[str, int]], periods: list[str], width: int = 640, height: int = 280,
+               *, unit: str = "period", min_count: int = 1) -> str:
+    """Articles per period for the leading keywords (inline SVG: a y-axis with round ticks, x labels
+    thinned so that they never overlap, a legend wide enough for its longest keyword)."""
+    if len(periods) < 2:
+        return f"<p class=muted>Needs articles with dates in at least two {unit}s ({len(periods)} here).</p>"
+    if not series:
+        return (f"<p class=muted>No leading keyword occurs in {min_count} or more articles of any one {unit}: "
+                "the corpus is too small for a time series.</p>")
+    right = min(max(text_width(w) for w in series) + 18, width / 3)
+    left, top_pad, bottom = 10 + text_width("0000"), 18, 36
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    peak = max(max(v.values()) for v in series.values())
+    step = _axis_step(peak)
+    peak = -(-peak // step) * step
+    x_step = plot_w / (len(periods) - 1)
     parts = [f'<svg class="chart series" viewBox="0 0 {width} {height}" role="img" aria-label="keywords over time">',
-             f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" class="axis"/>']
-    every = max(1, len(periods) // 8)
+             f'<text x="2" y="{top_pad - 6}" class="tick">articles</text>']
+    for value in range(0, peak + 1, step):
+        y = top_pad + plot_h * (1 - value / peak)
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{left + plot_w:.1f}" y2="{y:.1f}" class="{"axis" if value == 0 else "grid"}"/>'
+                     f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" class="tick">{value}</text>')
+    label_w = max(text_width(p, FONT - 1) for p in periods) + 10
+    every = max(1, math.ceil(label_w / x_step))
     for i, p in enumerate(periods):
         if i % every == 0:
-            parts.append(f'<text x="{left + i * step:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="tick">{_e(p)}</text>')
+            parts.append(f'<text x="{left + i * x_step:.1f}" y="{height - bottom + 18}" text-anchor="middle" class="tick">{_e(p)}</text>')
     for k, (word, values) in enumerate(series.items()):
         colour = _PALETTE[k % len(_PALETTE)]
-        points = " ".join(f"{left + i * step:.1f},{height - bottom - (height - top_pad - bottom) * values.get(p, 0) / peak:.1f}"
+        points = " ".join(f"{left + i * x_step:.1f},{top_pad + plot_h * (1 - values.get(p, 0) / peak):.1f}"
                           for i, p in enumerate(periods))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"><title>{_e(word)}</title></polyline>')
-        parts.append(f'<text x="{width - right + 8}" y="{top_pad + 14 + k * 18}" fill="{colour}">{_e(word)}</text>')
+        parts.append(f'<text x="{width - right + 10:.1f}" y="{top_pad + 10 + k * 18}" fill="{colour}">'
+                     f'{_e(_fit(word, right - 12))}<title>{_e(word)}</title></text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -128,7 +212,9 @@ h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:1.4em 0 .5em;bo
 .facts{display:flex;flex-wrap:wrap;gap:8px}.fact{border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 .fact b{display:block;font-size:1.3em}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:16px}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px}.card h3{margin:0 0 6px;font-size:1em}
-svg.chart{width:100%;height:auto;font-size:12px}svg .num,svg .tick{fill:var(--muted)}svg .axis{stroke:var(--line)}
+svg.chart{width:100%;height:auto;font-size:13px}svg .num,svg .tick{fill:var(--muted);font-size:12px}
+svg .axis{stroke:var(--muted)}svg .grid{stroke:var(--line);stroke-dasharray:2 3}
+.series-wrap{overflow-x:auto}svg.series{min-width:560px;max-width:760px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:.93em}th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left}
 th{cursor:pointer;user-select:none;background:#f4f6f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:var(--muted)}.up{color:#2e7d32}.down{color:#b0413e}.scroll{overflow-x:auto}
@@ -151,22 +237,29 @@ def to_html(report: Report) -> str:
     cards = "".join(f'<div class="card"><h3>{_e(g)} <span class=muted>({report.groups[g]} articles)</span></h3>'
                     f'{bar_chart(stats[:10])}</div>' for g, stats in report.top.items())
     tables = "".join(f"<h3>{_e(g)}</h3><div class=scroll>" + _table(["#", "keyword", "documents", "share", "score"],
-                     [[i, s.word, s.documents, f"{s.share:.4f}", f"{s.score:.4f}"] for i, s in enumerate(stats, 1)], {0, 2, 3, 4})
+                     [[i, s.word, s.documents, _share(s.share), f"{s.score:.4f}"] for i, s in enumerate(stats, 1)], {0, 2, 3, 4})
                      + "</div>" for g, stats in report.top.items())
-    trends = ""
-    for before, after, items in report.trends[-3:]:
+    shown, note = shown_trends(report)
+    trends = f"<p class=muted>{_e(note)}</p>" if note else ""
+    for before, after, items in shown:
         rows = [[t.word, t.before, t.after, f"{t.llr:.2f}", "▲ rising" if t.direction == "rising" else "▼ falling"] for t in items]
         trends += f"<h3>{_e(before)} → {_e(after)}</h3><div class=scroll>" + _table(["keyword", "before", "after", "LLR", ""], rows, {1, 2, 3}) + "</div>"
     pairs = _table(["keyword", "keyword", "documents"], [[a, b, n] for a, b, n in report.pairs], {2}) if report.pairs else "<p class=muted>none</p>"
     periods = _table(["period", "articles"], [[p, n] for p, n in report.periods.items()], {1})
+    drawn = drawn_series(report)
+    series_chart = line_chart(drawn, list(report.periods), unit=o.period, min_count=o.min_count)
+    left_out = len(report.series) - len(drawn)
+    series_note = (f"<p class=muted>Keywords in {o.min_count} or more articles of some {_e(o.period)}; {left_out} of the "
+                   f"{len(report.series)} leading keywords never reach that and are left out.</p>"
+                   if drawn and left_out and len(report.periods) > 1 else "")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>关键词报告 · keyword report</title><style>{_CSS}</style></head><body>
 <h1>关键词报告 <span class=muted>keyword report · grouped by {_e(o.by)}</span></h1>
 <div class="facts">{''.join(f'<div class="fact"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in facts)}</div>
 <h2>Top keywords per group</h2><div class="grid">{cards}</div>
-<h2>Leading keywords over time ({_e(o.period)})</h2>{line_chart(report.series, list(report.periods))}
-<h2>Rising and falling (log-likelihood ratio)</h2>{trends or '<p class=muted>needs at least two periods</p>'}
+<h2>Leading keywords over time ({_e(o.period)})</h2>{series_note}<div class="series-wrap">{series_chart}</div>
+<h2>Rising and falling (log-likelihood ratio)</h2>{trends}
 <h2>Keywords that travel together</h2><div class=scroll>{pairs}</div>
 <h2>Tables</h2>{tables}
 <h2>Articles per period</h2><div class=scroll>{periods}</div>

@@ -20,12 +20,45 @@ def test_card_records_versions_hash_and_sizes(tiny_model_dir):
     assert card["version"] == card["model_sha256"][:12] and card["created"].endswith("+00:00")
 
 
-def test_saving_replaces_an_existing_model_atomically(tiny_model, tmp_path):
+def test_saving_again_replaces_an_existing_model(tiny_model, tmp_path):
     target = tmp_path / "m"
     modelio.save(tiny_model, target)
     modelio.save(tiny_model, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     assert sorted(p.name for p in target.iterdir()) == ["fingerprints.npy", "model.json", "model.skops", "predictor.npz"]
+
+
+def _fail(*args, **kwargs):
+    raise TypeError("export bug")
+
+
+@pytest.mark.parametrize("where", ["predictor", "card"])
+def test_a_save_that_fails_midway_leaves_the_old_model_whole(tiny_model, tmp_path, monkeypatch, where):
+    from nlp.classify.predictor import LinearTextPredictor
+
+    target = tmp_path / "m"
+    modelio.save(tiny_model, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    if where == "predictor":  # a bug in the export: it must not ship a model without predictor.npz
+        monkeypatch.setattr(LinearTextPredictor, "from_pipeline", classmethod(_fail))
+        expected = (ModelError, "cannot export the model's NumPy predictor")
+    else:  # the model files are written, then building the card fails
+        monkeypatch.setattr(modelio, "library_versions", _fail)
+        expected = (TypeError, "export bug")
+    with pytest.raises(expected[0], match=expected[1]):
+        modelio.save(tiny_model, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no staging directory left behind
+
+
+def test_a_model_of_another_shape_is_saved_without_a_predictor(tiny_model, tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    from nlp.classify.model import Model
+
+    other = Model(Pipeline([("classifier", tiny_model.pipeline)]), dict(tiny_model.card), None)
+    modelio.save(other, tmp_path / "m")
+    assert "predictor.npz" not in {p.name for p in (tmp_path / "m").iterdir()}
 
 
 def copy_model(source, target):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nlp.dedup.minhash import DuplicateIndex, MinHasher, find_groups, similarity
+from nlp.dedup.minhash import WIDTH, DuplicateIndex, MinHasher, containment, find_groups, similarity
 
 BASE = "国务院 常务 会议 日前 召开 会议 部署 进一步 稳定 和 扩大 就业 的 政策措施 要求 加大 对 中小微 企业 的 支持 力度".split()
 OTHER = "女排 联赛 本周 进入 第二 阶段 主教练 在 比赛 中 大胆 轮换 阵容 多名 年轻 队员 首次 首发 登场".split()
@@ -14,7 +14,7 @@ def hasher():
 
 def test_identical_token_sequences_have_identical_signatures(hasher):
     assert similarity(hasher.signature(BASE), hasher.signature(list(BASE))) == 1.0
-    assert hasher.signature(BASE).dtype == np.uint32 and len(hasher.signature(BASE)) == 64
+    assert hasher.signature(BASE).dtype == np.uint32 and len(hasher.signature(BASE)) == WIDTH
 
 
 def test_similarity_estimates_follow_the_overlap(hasher):
@@ -124,7 +124,7 @@ def test_annotation_signs_articles_only_when_asked(crawl):
     articles = list(read_articles([crawl]))
     assert all(doc.signature is None for doc in Pipeline(Settings()).annotate_batch(articles))
     signed = Pipeline(Settings(signatures=True)).annotate_batch(articles)
-    assert all(len(doc.signature) == 64 for doc in signed)
+    assert all(len(doc.signature) == WIDTH for doc in signed)
     assert all("signature" not in record and "_signature" not in record for record in records(signed))
 
 
@@ -134,3 +134,74 @@ def test_annotate_dedup_is_the_same_for_any_number_of_jobs(crawl, jobs):
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["duplicate_of"] for r in records] == [None, "a", None]
     assert not any("_signature" in r for r in records)
+
+
+# Issue 15 item 13: a teaser (a story's lead, re-posted by another feed) is the same story.
+WORDS = ("央行 宣布 下调 存款 准备金率 释放 长期 资金 银行 利率 储户 理财 收益 减少 上市 公司 年报 净利润 同比 增长 "
+         "股市 指数 收涨 成交额 突破 国债 收益率 下行 债券 基金 净值 上涨 保险 养老 产品 稳健 外汇 储备 规模 稳定 "
+         "人民币 汇率 升值 券商 分析师 上调 板块 评级 看好 利润").split()
+
+
+def _story(seed: int, n: int = 400) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [WORDS[i] for i in rng.integers(0, len(WORDS), size=n)]
+
+
+STORY_TOKENS, OTHER_STORY = _story(1), _story(2)
+TEASER = ["快讯", "："] + STORY_TOKENS[:60]  # its own title word, then the story's lead
+
+
+def test_a_teaser_is_contained_in_its_story_though_their_jaccard_is_low(hasher):
+    story, teaser, other = (hasher.signature(t) for t in (STORY_TOKENS, TEASER, OTHER_STORY))
+    assert similarity(story, teaser) < 0.3
+    assert containment(story, teaser) >= 0.7 and containment(teaser, story) >= 0.7
+    assert containment(story, other) < 0.3 and containment(teaser, hasher.signature(OTHER_STORY[:60])) < 0.3
+
+
+def test_texts_too_short_to_tell_are_never_contained(hasher):
+    assert containment(hasher.signature(STORY_TOKENS), hasher.signature(STORY_TOKENS[:8])) == 0.0
+
+
+@pytest.mark.parametrize("contained, expected", [(0.7, [(0, 2)]), (None, [])])
+def test_groups_join_a_teaser_and_its_story_unless_containment_is_off(hasher, contained, expected):
+    docs = [STORY_TOKENS, OTHER_STORY, TEASER]
+    groups = find_groups(np.array([hasher.signature(d) for d in docs]), containment=contained)
+    assert [g.members for g in groups] == expected
+    if expected:
+        assert groups[0].similarities[1] < 0.3 and groups[0].containments[1] >= 0.7
+
+
+@pytest.mark.parametrize("order", [(STORY_TOKENS, TEASER), (TEASER, STORY_TOKENS)])
+def test_online_index_marks_a_teaser_and_its_story_either_way_round(hasher, order):
+    index = DuplicateIndex()
+    assert index.add("first", hasher.signature(order[0])) is None
+    assert index.add("other", hasher.signature(OTHER_STORY)) is None
+    assert index.add("second", hasher.signature(order[1])) == "first"
+
+
+LONG_STORY = "".join(f"<p>{s}</p>" for s in [
+    "国务院常务会议日前召开，部署进一步稳定和扩大就业的政策措施，要求加大对中小微企业的支持力度。",
+    "会议指出，就业是最大的民生，各地要落实减税降费政策，帮助企业渡过难关，稳住现有岗位。",
+    "会议要求，金融机构对受影响较大的行业延期还本付息，提高普惠小微贷款的比例，降低融资成本。",
+    "会议强调，高校毕业生就业工作要早谋划，扩大基层岗位招募，鼓励企业吸纳应届毕业生和失业青年。",
+    "会议决定，阶段性减免社会保险费的政策延续到年底，对不裁员或少裁员的企业继续发放稳岗补贴。",
+    "专家认为，这一系列措施释放了稳就业的积极信号，有助于稳定市场预期，增强经营主体的信心。",
+    "多地人社部门表示，将尽快出台配套细则，开展线上线下招聘活动，做好困难群体的兜底帮扶工作。",
+    "有企业负责人表示，稳岗补贴和贷款延期缓解了资金压力，公司今年计划新招收两百名员工。",
+])
+
+
+def test_cli_dedup_groups_a_teaser_with_its_full_story(tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "a_full.md").write_text(make_post(title="国常会部署稳就业措施", body=LONG_STORY), "utf-8")
+    lead = "国务院常务会议日前召开，部署进一步稳定和扩大就业的政策措施，要求加大对中小微企业的支持力度。"
+    (folder / "b_teaser.md").write_text(make_post(title="【电报】国常会：稳就业", body=f"<p>{lead}</p>"), "utf-8")
+    (folder / "c_other.md").write_text(make_post(title="女排联赛", body="<p>女排联赛本周进入第二阶段，主教练大胆轮换阵容，"
+                                                 "多名年轻队员首次首发登场，球队取得三连胜。</p>"), "utf-8")
+    out = tmp_path / "groups.jsonl"
+    result = runner.invoke(app, ["dedup", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    [group] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [m["id"] for m in group["members"]] == ["a_full", "b_teaser"]
+    assert group["members"][1]["similarity"] < 0.5 <= group["members"][1]["containment"]

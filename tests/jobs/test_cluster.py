@@ -95,6 +95,9 @@ def test_byte_ranges_cover_every_line_once(tmp_path, size):
     assert got == path.read_bytes().splitlines(keepends=True)
 
 
-def test_unreachable_scheduler_is_a_clear_error(tmp_path, corpus):
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, corpus, monkeypatch):
+    import nlp.jobs.cluster
+
+    monkeypatch.setattr(nlp.jobs.cluster, "CONNECT_TIMEOUT", 0.5)  # the error, not the wait, is under test
     result = runner.invoke(app, ["annotate", str(corpus / "000.md"), "--scheduler", "tcp://127.0.0.1:1", "--model", "none"])
     assert result.exit_code == 2 and "cannot reach the Dask scheduler" in result.output

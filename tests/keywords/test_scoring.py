@@ -84,3 +84,28 @@ def test_bad_idf_files_fail_clearly(tmp_path, content, message):
     path.write_text(content, "utf-8")
     with pytest.raises(ConfigError, match=message):
         IdfTable.load(path)
+
+
+@pytest.mark.parametrize("terms", [
+    {"13C NMR": 7.50279, "Kalman Filter": 6.25, "算力": 2.0},  # phrases with spaces: the value is the last field
+    {"1.5 3.2": 4.0, "a": 1.0},  # a term that looks like numbers
+])
+def test_idf_terms_with_spaces_round_trip(tmp_path, terms):
+    path = tmp_path / "idf.txt"
+    IdfTable(terms).save(path)
+    assert IdfTable.load(path).idf == terms
+
+
+@pytest.mark.parametrize("term", ["tab\there", "two  spaces", " leading", "line\nbreak"])
+def test_idf_terms_that_cannot_be_read_back_are_not_written(tmp_path, term):
+    path = tmp_path / "idf.txt"
+    IdfTable({term: 3.0, "算力": 2.0}).save(path)
+    assert IdfTable.load(path).idf == {"算力": 2.0}
+
+
+@pytest.mark.parametrize("content", ["1.5\n", "算力 2.0\n3.0\n"])
+def test_idf_lines_without_a_term_fail(tmp_path, content):
+    path = tmp_path / "idf.txt"
+    path.write_text(content, "utf-8")
+    with pytest.raises(ConfigError, match="expected 'word idf'"):
+        IdfTable.load(path)

@@ -60,8 +60,12 @@ def test_rising_keywords_are_found_and_ranked_by_log_likelihood():
 
 
 def test_tiny_counts_do_not_make_trends():
-    report = build_report(corpus()[:2], ReportOptions(period="week", min_count=3))
+    tiny = corpus()[:2]  # 芯片 in one article of week 27, none of week 28
+    report = build_report(tiny, ReportOptions(period="week", min_count=3))
+    assert [(a, b) for a, b, _ in report.trends] == [("2022-W27", "2022-W28")]  # a pair of periods was compared
     assert all(t.word != "芯片" for _, _, trends in report.trends for t in trends)
+    unfiltered = build_report(tiny, ReportOptions(period="week", min_count=1))  # it is the minimum that keeps it out
+    assert any(t.word == "芯片" for _, _, trends in unfiltered.trends for t in trends)
 
 
 def test_pairs_of_keywords_that_travel_together():

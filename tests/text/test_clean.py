@@ -115,3 +115,62 @@ def test_bad_rule_files_fail_clearly(tmp_path, content, message):
     rules.write_text(content, "utf-8")
     with pytest.raises(ConfigError, match=message):
         CleaningRules.load([rules])
+
+
+# Issue 15 item 9: leftovers that real re-posts carry (texts written for these tests).
+@pytest.mark.parametrize("body, title, text, metadata", [
+    ("原标题：湖边新开一家书店，市民排队入场\n书店周末开业。\n店主说会办读书会。", "湖边书店开业",
+     "书店周末开业。\n店主说会办读书会。", {"original_title": "湖边新开一家书店，市民排队入场"}),
+    ("来源：某某经济日报\n书店周末开业。", "", "书店周末开业。", {"source_name": "某某经济日报"}),
+    ("书店周末开业。\n来源|某某晚报、某某新闻网", "", "书店周末开业。", {"source_name": "某某晚报、某某新闻网"}),
+    ("“湖边书店”周末开业\n书店周末开业。", '"湖边书店"周末开业', "书店周末开业。", {}),  # the title again, other quotes
+    ("2022-08-30 10:00 来源：某某晨报 作者：张三\n书店周末开业。", "", "书店周末开业。", {"source_name": "某某晨报"}),
+    ("发布时间：2022年8月30日 10:00 | 阅读 1024\n书店周末开业。", "", "书店周末开业。", {}),
+])
+def test_title_dateline_source_and_original_title_lines_become_metadata(cleaner, body, title, text, metadata):
+    result = cleaner.clean(body, is_html=False, title=title)
+    assert (result.text, result.metadata) == (text, metadata)
+
+
+@pytest.mark.parametrize("line", [
+    "湖边新开的书店，某某新闻图", "湖边新开的书店（某某新闻记者李四摄）", "书店门口的队伍 某某报供图",
+    "封面图片来源：某某报记者 王五 摄 资料图",
+])
+def test_photo_captions_are_dropped(cleaner, line):
+    assert cleaner.clean(f"书店周末开业。\n{line}\n店主说会办读书会。", is_html=False).text == "书店周末开业。\n店主说会办读书会。"
+
+
+@pytest.mark.parametrize("line", [
+    "来源：国家统计局",  # a chart's data source in the middle of the story stays
+    "他说，这家书店的新馆将于明年开业，欢迎大家到店看图。",  # a sentence, not a caption
+])
+def test_story_lines_that_look_alike_are_kept(cleaner, line):
+    body = f"书店周末开业。\n{line}\n店主说会办读书会。\n读者很多。"
+    assert cleaner.clean(body, is_html=False).text == body
+
+
+def test_a_reference_list_is_cut_and_the_story_after_it_kept(cleaner):
+    body = ("书店周末开业。\n参考资料\n1、湖边书店的故事\nhttps://example.com/a\n[2]https://example.com/b\n"
+            "店主说会办读书会。")
+    assert cleaner.clean(body, is_html=False).text == "书店周末开业。\n店主说会办读书会。"
+
+
+SIDEBAR_PAGE = ("<html><body><h1>湖边书店开业</h1><div class='info'>2022-08-30 10:00 来源：某某晨报</div>"
+                "<div class='content'><p>书店周末开业。</p><p>店主说会办读书会。</p></div>{sidebar}</body></html>")
+
+
+@pytest.mark.parametrize("sidebar", [
+    "<div class='side'><h3>热门推荐</h3><ul><li><a href='/1'>明星演唱会门票售罄</a></li>"
+    "<li><a href='/2'>某地迎来降温</a></li></ul></div>",
+    "<p>相关阅读：</p><ul><li><a href='/1'>明星演唱会门票售罄</a></li></ul><div><a href='/2'>某地迎来降温</a></div>",
+])
+def test_a_page_without_article_loses_its_sidebar_title_and_dateline(cleaner, sidebar):
+    result = cleaner.clean(SIDEBAR_PAGE.format(sidebar=sidebar), is_html=True, title="湖边书店开业")
+    assert (result.text, result.metadata) == ("书店周末开业。\n店主说会办读书会。", {"source_name": "某某晨报"})
+
+
+def test_metadata_patterns_may_name_only_known_fields(tmp_path):
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"metadata_patterns": ["^作者：(?P<writer>.+)$"]}, ensure_ascii=False), "utf-8")
+    with pytest.raises(ConfigError, match="unknown group 'writer'"):
+        CleaningRules.load([rules])
