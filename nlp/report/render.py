@@ -1,15 +1,21 @@
 """Render a :class:`nlp.report.tally.Report` as HTML (self-contained: inline CSS, inline SVG charts, a few
-lines of inline JavaScript to sort tables; nothing from the network), Markdown, CSV or JSON."""
+lines of inline JavaScript to sort tables; nothing from the network), Markdown, CSV or JSON.  The
+HTML page is a Jinja2 template (``nlp/data/report.html.j2``); the charts' SVG is computed here."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
 import math
 import unicodedata
+from importlib import resources
 from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
 
 from nlp.errors import ConfigError
 from nlp.report.tally import Report
@@ -197,71 +203,31 @@ def line_chart(series: dict[str, dict[str, int]], periods: list[str], width: int
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[object]], numeric: set[int]) -> str:
-    head = "".join(f"<th data-col={i}>{_e(h)}</th>" for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{_e(c)}</td>" for i, c in enumerate(r)) + "</tr>"
-                   for r in rows)
-    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-_CSS = """
-:root{--fg:#1d2733;--muted:#6b7785;--line:#d8dee6;--bg:#fff;--accent:#3b6ea5}
-*{box-sizing:border-box}body{margin:0;padding:16px;font:15px/1.55 "PingFang SC","Hiragino Sans GB","Noto Sans CJK SC",
-"Source Han Sans SC","Microsoft YaHei",system-ui,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:1.4em 0 .5em;border-bottom:1px solid var(--line)}
-.facts{display:flex;flex-wrap:wrap;gap:8px}.fact{border:1px solid var(--line);border-radius:6px;padding:6px 10px}
-.fact b{display:block;font-size:1.3em}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:16px}
-.card{border:1px solid var(--line);border-radius:8px;padding:10px}.card h3{margin:0 0 6px;font-size:1em}
-svg.chart{width:100%;height:auto;font-size:13px}svg .num,svg .tick{fill:var(--muted);font-size:12px}
-svg .axis{stroke:var(--muted)}svg .grid{stroke:var(--line);stroke-dasharray:2 3}
-.series-wrap{overflow-x:auto}svg.series{min-width:560px;max-width:760px}
-table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:.93em}th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left}
-th{cursor:pointer;user-select:none;background:#f4f6f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:var(--muted)}.up{color:#2e7d32}.down{color:#b0413e}.scroll{overflow-x:auto}
-@media (max-width:600px){body{padding:10px;font-size:14px}.grid{grid-template-columns:1fr}}
-"""
-_JS = """
-document.querySelectorAll('table.sortable th').forEach(function(th){th.addEventListener('click',function(){
-var table=th.closest('table'),body=table.tBodies[0],col=+th.dataset.col,asc=th.dataset.asc!=='1';
-var rows=Array.from(body.rows);rows.sort(function(a,b){var x=a.cells[col].textContent,y=b.cells[col].textContent,
-nx=parseFloat(x),ny=parseFloat(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y,'zh');return asc?c:-c;});
-rows.forEach(function(r){body.appendChild(r)});table.querySelectorAll('th').forEach(function(h){h.dataset.asc=''});
-th.dataset.asc=asc?'1':'0';});});
-"""
+@functools.lru_cache(maxsize=1)
+def _page_template() -> jinja2.Template:
+    source = resources.files("nlp").joinpath("data/report.html.j2").read_text("utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(source)
 
 
 def to_html(report: Report) -> str:
+    """The page (template ``nlp/data/report.html.j2``, autoescaped); charts are built here as SVG."""
     o = report.options
     facts = [("articles", report.articles), ("errors", report.errors), ("groups", len(report.groups)),
              ("periods", len(report.periods))] + [(f"language {k}", v) for k, v in report.languages.items()]
-    cards = "".join(f'<div class="card"><h3>{_e(g)} <span class=muted>({report.groups[g]} articles)</span></h3>'
-                    f'{bar_chart(stats[:10])}</div>' for g, stats in report.top.items())
-    tables = "".join(f"<h3>{_e(g)}</h3><div class=scroll>" + _table(["#", "keyword", "documents", "share", "score"],
-                     [[i, s.word, s.documents, _share(s.share), f"{s.score:.4f}"] for i, s in enumerate(stats, 1)], {0, 2, 3, 4})
-                     + "</div>" for g, stats in report.top.items())
+    groups = [{"name": g, "articles": report.groups[g], "chart": Markup(bar_chart(stats[:10])),
+               "rows": [[i, s.word, s.documents, _share(s.share), f"{s.score:.4f}"] for i, s in enumerate(stats, 1)]}
+              for g, stats in report.top.items()]
     shown, note = shown_trends(report)
-    trends = f"<p class=muted>{_e(note)}</p>" if note else ""
-    for before, after, items in shown:
-        rows = [[t.word, t.before, t.after, f"{t.llr:.2f}", "▲ rising" if t.direction == "rising" else "▼ falling"] for t in items]
-        trends += f"<h3>{_e(before)} → {_e(after)}</h3><div class=scroll>" + _table(["keyword", "before", "after", "LLR", ""], rows, {1, 2, 3}) + "</div>"
-    pairs = _table(["keyword", "keyword", "documents"], [[a, b, n] for a, b, n in report.pairs], {2}) if report.pairs else "<p class=muted>none</p>"
-    periods = _table(["period", "articles"], [[p, n] for p, n in report.periods.items()], {1})
+    trends = [(before, after, [[t.word, t.before, t.after, f"{t.llr:.2f}", "▲ rising" if t.direction == "rising" else "▼ falling"]
+                               for t in items]) for before, after, items in shown]
     drawn = drawn_series(report)
-    series_chart = line_chart(drawn, list(report.periods), unit=o.period, min_count=o.min_count)
     left_out = len(report.series) - len(drawn)
-    series_note = (f"<p class=muted>Keywords in {o.min_count} or more articles of some {_e(o.period)}; {left_out} of the "
-                   f"{len(report.series)} leading keywords never reach that and are left out.</p>"
+    series_note = (f"Keywords in {o.min_count} or more articles of some {o.period}; {left_out} of the "
+                   f"{len(report.series)} leading keywords never reach that and are left out."
                    if drawn and left_out and len(report.periods) > 1 else "")
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>关键词报告 · keyword report</title><style>{_CSS}</style></head><body>
-<h1>关键词报告 <span class=muted>keyword report · grouped by {_e(o.by)}</span></h1>
-<div class="facts">{''.join(f'<div class="fact"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in facts)}</div>
-<h2>Top keywords per group</h2><div class="grid">{cards}</div>
-<h2>Leading keywords over time ({_e(o.period)})</h2>{series_note}<div class="series-wrap">{series_chart}</div>
-<h2>Rising and falling (log-likelihood ratio)</h2>{trends}
-<h2>Keywords that travel together</h2><div class=scroll>{pairs}</div>
-<h2>Tables</h2>{tables}
-<h2>Articles per period</h2><div class=scroll>{periods}</div>
-<script>{_JS}</script></body></html>
-"""
+    return _page_template().render(
+        options=o, facts=facts, groups=groups, trends=trends, trends_note=note, series_note=series_note,
+        series_chart=Markup(line_chart(drawn, list(report.periods), unit=o.period, min_count=o.min_count)),
+        pairs=[[a, b, n] for a, b, n in report.pairs], periods=[[p, n] for p, n in report.periods.items()],
+    )

@@ -1,7 +1,11 @@
 """Issue 15 item 11: a small corpus gets a report that says what it can and hides what it cannot;
 a large one gets readable charts (axis, labels that neither overlap nor get clipped, shares in %)."""
 
+import html
+import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -84,3 +88,34 @@ def test_keywords_that_never_reach_the_minimum_count_are_left_out_of_the_series(
     page = render(build_report(corpus, ReportOptions()), "html")
     series = page.split("Leading keywords over time")[1].split("Rising and falling")[0]
     assert "<title>芯片</title>" in series and "偶见" not in series and "1 of the 2 leading keywords" in series
+
+
+CHECK_CLIPPING = """<script>
+var clipped = [];
+document.querySelectorAll('svg.chart').forEach(function (svg) {
+  var width = svg.viewBox.baseVal.width;
+  svg.querySelectorAll('text').forEach(function (t) {
+    var box = t.getBBox();
+    if (box.x < -0.5 || box.x + box.width > width + 0.5) { clipped.push(t.textContent); }
+  });
+});
+var fonts = Array.from(document.querySelectorAll('svg.chart text')).map(function (t) {
+  return t.getBoundingClientRect().height; });
+document.body.insertAdjacentHTML('beforeend', '<pre id="check">' + JSON.stringify(
+  {clipped: clipped, smallest: Math.min.apply(null, fonts)}) + '</pre>');
+</script></body>"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium on this machine")
+@pytest.mark.parametrize("size", ["1280,2000", "390,2400"])
+def test_in_a_real_browser_no_chart_text_is_clipped_or_tiny(tmp_path, size):
+    words = [LONG, "DSGE模型", "Apex英雄", "芯片", "算力"]
+    corpus = [record(words[: 2 + i % 4], f"2022-07-{4 + i % 21:02d}T08:00:00+00:00") for i in range(30)]
+    page = tmp_path / "r.html"
+    page.write_text(render(build_report(corpus, ReportOptions(period="day")), "html").replace("</body>", CHECK_CLIPPING),
+                    "utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={size}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    check = json.loads(html.unescape(re.search(r'<pre id="check">(.*?)</pre>', dom).group(1)))
+    assert check["clipped"] == [] and check["smallest"] >= 9  # px on screen, at phone width too
