@@ -253,7 +253,8 @@ def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:
 def _parse_fast(text: str, name: str) -> dict[str, float]:
     """``word idf`` lines -> dict, in one split; falls back to the line parser to name a bad line."""
     parts = text.split()
-    if len(parts) % 2 == 0:
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if len(parts) == 2 * lines:  # no word with a space in it (Latin phrases: "Fast Request 8.2"), no blank line
         try:
             return dict(zip(parts[0::2], map(float, parts[1::2])))
         except ValueError:
@@ -264,11 +265,11 @@ def _parse_fast(text: str, name: str) -> dict[str, float]:
 def _parse(lines: Iterable[str], name: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for number, line in enumerate(lines, start=1):
-        parts = line.split()
+        parts = line.rsplit(None, 1)  # the value is the last field: a phrase may hold a space
         if not parts:
             continue
         try:
-            word, value = parts[0], float(parts[1])
+            word, value = parts[0].strip(), float(parts[1])
         except (IndexError, ValueError):
             raise ConfigError(f"{name}:{number}: expected 'word idf', got {line.strip()!r}") from None
         table[word] = value
