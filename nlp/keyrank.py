@@ -124,7 +124,6 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
 
 
-BOUND = FEATURES.index("bound")
 
 
 def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
@@ -202,7 +201,8 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     inside one already chosen is skipped (算力 after 算力基础设施).  A whole after a chosen part of
     it is kept (annotators of news pick both 英国 and 英国央行, 魅族 and 魅族Note9), except, when
     ``found`` (the candidates' features) is given: a whole that starts with a verb is a verb-object
-    variant and is skipped (取消座机 after 座机), and a part that never occurs outside longer
+    variant and is skipped (取消座机 after 座机), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
+    宕机), and a part that never occurs outside longer
     candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is a piece, which the whole
     replaces.  Only the best few candidates are sorted; the rest are looked at only if nesting
     uses those up."""
@@ -222,13 +222,14 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     return _greedy([(round(float(s), 6), t, i) for i, (s, t) in enumerate(zip(scores.tolist(), texts))], top_k, kinds)
 
 
-def _kinds(found: Candidates | None) -> tuple[list[bool], list[bool]] | None:
-    """(starts with a verb, is a piece) per candidate."""
+def _kinds(found: Candidates | None):
+    """(starts with a verb, is a piece) of candidate ``i``, looked at only for a whole after a chosen part."""
     if found is None or not len(found.texts):
         return None
     f = found.features
-    seen = np.expm1(f[:, FEATURES.index("log_tf_title")]) + np.expm1(f[:, FEATURES.index("log_tf_body")])
-    return (f[:, FEATURES.index("first_verb")] > 0).tolist(), ((f[:, BOUND] >= 0.999) & (seen >= 1.5)).tolist()
+    verb_first, bound, title, body = (FEATURES.index(name) for name in ("first_verb", "bound", "log_tf_title", "log_tf_body"))
+    return (lambda i: f[i, verb_first] > 0,
+            lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5)
 
 
 def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tuple[str, float]]:
@@ -241,9 +242,9 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tu
         held = [c for c in chosen if c[0] in text]
         if held and kinds is not None:
             verb_first, piece = kinds
-            if verb_first[index]:
-                continue
-            if all(piece[c[2]] for c in held):
+            if verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
+                continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)
+            if all(piece(c[2]) for c in held):
                 chosen = [c for c in chosen if c not in held]
         chosen.append((text, score, index))
     return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

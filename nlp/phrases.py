@@ -216,11 +216,12 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
         return SpanTable([], empty, empty, empty, codes)
     in_chunk = (codes & BREAK) == 0
     # A person's name right after a byline word (记者 王磊, 编辑 李四; a blank may stand between) is metadata.
-    byline = (codes & BYLINE) != 0
-    after = np.zeros(n, dtype=bool)
-    after[1:] = byline[:-1]
-    after[2:] |= byline[:-2] & (np.asarray(words[1:-1], dtype=object) == "")
-    in_chunk &= ~(after & ((codes & NAME) != 0))
+    byline = np.flatnonzero(codes & BYLINE)
+    if len(byline):
+        name = byline[byline + 1 < n] + 1
+        blank = [k + 1 for k in name.tolist() if k + 1 < n and words[k] == ""]
+        name = np.concatenate((name, np.array(blank, dtype=np.int64)))
+        in_chunk[name[(codes[name] & NAME) != 0]] = False
     # A joiner continues a chunk that is open before it, whatever its part of speech.
     for k in np.flatnonzero((codes & (BREAK | JOINER)) == (BREAK | JOINER)).tolist():
         in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
@@ -245,6 +246,8 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     # 版|元宇宙, 司机|跑), unless it starts a name or place (徐|冬冬) or ends as a noun head (腾讯|云).
     one = (codes & ONE_HAN) != 0
     lead_ok = ~one | ((codes & LEAD) != 0)
+    # 川|渝|两地: a lone character right after another (in the same chunk) belongs with it.
+    lead_ok[1:] &= ~(one[1:] & one[:-1] & ((codes[:-1] & BREAK) == 0))
     tail_ok = ~one | ((codes & HEAD) != 0)
     keep = (in_chunk[i] & (breaks[end] == breaks[i]) & ~edge[i] & ~edge[end - 1] & (width >= 2) & (width <= max_chars)
             & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0))
@@ -252,7 +255,7 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     start, length, width = i[keep], length[keep], width[keep]
     line = "".join(glued)  # the tokens as they stood: each span is a slice of it
     texts = [line[a:b] for a, b in zip(first_char[keep].tolist(), offsets[end[keep]].tolist())]
-    if exclude:
+    if not exclude.isdisjoint(texts):
         kept = [k for k, text in enumerate(texts) if text not in exclude]
         if len(kept) < len(texts):
             texts = [texts[k] for k in kept]

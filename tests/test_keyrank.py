@@ -118,3 +118,10 @@ def test_a_whole_name_replaces_a_piece_that_never_stands_alone():
     chosen = [t for t, _ in select(found.texts, scores, 3, found)]
     # 巴特 is a piece of 巴特托勒嘎 (bound 1.0, seen twice); 英国 also stands alone, so both it and 英国央行 stay.
     assert chosen == ["英国", "巴特托勒嘎", "英国央行"]
+
+
+def test_a_third_layer_of_the_same_idea_is_skipped():
+    body = [Token("全球", "n"), Token("遭遇", "n"), Token("宕机", "n"), Token("，", "x"), Token("宕机", "n"),
+            Token("，", "x"), Token("推特", "nz")]
+    found, scores = scored(body, {"宕机": 0.9, "遭遇宕机": 0.8, "全球遭遇宕机": 0.7, "推特": 0.6})
+    assert [t for t, _ in select(found.texts, scores, 3, found)] == ["宕机", "遭遇宕机", "推特"]

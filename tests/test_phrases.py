@@ -88,8 +88,9 @@ def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
                 text = join(text, run[j].word)
                 if len(text) > max_chars:
                     break
-                whole = i == j or ((not one(run[i]) or run[i].pos in LEAD_POS)
-                                   and (not one(run[j]) or run[j].pos in HEAD_POS))
+                after_one = i > 0 and one(run[i - 1]) and run[i - 1].word not in JOINERS
+                lead = not one(run[i]) or (run[i].pos in LEAD_POS and not after_one)
+                whole = i == j or (lead and (not one(run[j]) or run[j].pos in HEAD_POS))
                 if (not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text) and whole
                         and text not in meta.outlets):
                     out.append((text, offset + i, offset + j + 1, j - i + 1))
@@ -100,7 +101,7 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
          ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
          ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng"), ("系", "v"), ("跑", "v"),
          ("徐", "nr"), ("云", "n"), ("版", "n"), ("记者", "n"), ("王磊", "nr"), ("", "x"), ("新华社", "nt"),
-         ("澎湃", "v"), ("新闻", "n")]
+         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j")]
 
 
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
@@ -131,6 +132,7 @@ def test_no_phrase_spans_a_line_break_or_a_title_separator():
     ([("中国", "ns"), ("版", "n"), ("元宇宙", "n")], "版元宇宙"),
     ([("汽车", "n"), ("司机", "n"), ("跑", "v"), ("了", "ul")], "司机跑"),  # a one-character verb cannot end one
     ([("钉子", "n"), ("洒", "v"), ("在", "p")], "钉子洒"),
+    ([("川", "j"), ("渝", "j"), ("两地", "n")], "渝两地"),  # a lone character after another belongs with it
 ])
 def test_a_lone_character_at_a_phrase_edge_is_a_piece_of_its_neighbour(pairs, piece):
     found = texts(toks(*pairs))
@@ -141,6 +143,7 @@ def test_a_lone_character_at_a_phrase_edge_is_a_piece_of_its_neighbour(pairs, pi
 @pytest.mark.parametrize("pairs, whole", [
     ([("徐", "nr"), ("冬冬", "nr"), ("表示", "v")], "徐冬冬"),  # a surname starts a name jieba does not know
     ([("北", "ns"), ("塞浦路斯", "ns")], "北塞浦路斯"),
+    ([("，", "x"), ("徐", "nr"), ("冬冬", "nr")], "徐冬冬"),  # punctuation before a surname is no lone character
     ([("腾讯", "nz"), ("云", "n")], "腾讯云"),  # a one-character noun head ends one
     ([("全面", "n"), ("屏", "n"), ("手机", "n")], "全面屏"),
 ])
