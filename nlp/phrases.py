@@ -263,8 +263,9 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     return SpanTable(texts, start, length, width, codes)
 
 
-def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16) -> list[Span]:
-    """Every candidate span of ``tokens``, in text order."""
-    coder = TokenCodes(stopwords)
+def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,
+          coder: TokenCodes | None = None) -> list[Span]:
+    """Every candidate span of ``tokens``, in text order (``coder``: one to reuse, made with ``stopwords``)."""
+    coder = coder or TokenCodes(stopwords)
     return span_table([t[0] for t in tokens], coder.codes(tokens), max_tokens=max_tokens, max_chars=max_chars,
                       exclude=coder.metadata.outlets).spans()
