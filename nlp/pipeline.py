@@ -149,7 +149,8 @@ class Pipeline:
         if s.method == "tfidf":
             return [tfidf(doc, self.idf, top_k=s.top_k, pos=s.keyword_pos, stopwords=self.stopwords,
                           title_weight=s.title_weight) for doc in docs]
-        return [[Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k)]
+        return [[Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k,
+                                                                found)]
                 for found in self.keyword_candidates_batch(docs)]
 
     def keyword_candidates(self, doc: Segmented) -> Candidates:

@@ -30,7 +30,7 @@ def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), 
                 counts["failed"] += 1
                 continue
             counts["docs"] += 1
-            yield document_terms(doc, pipeline.stopwords)
+            yield document_terms(doc, pipeline.stopwords, pipeline.codes)
 
     table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
     if not counts["docs"]:  # jieba's table copied under a new name: a wrong path, not a result

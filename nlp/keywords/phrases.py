@@ -5,7 +5,12 @@ Candidates are the contiguous spans of up to ``max_tokens`` tokens inside a *chu
 tokens not broken by punctuation, the segmenter's whitespace breaks (``segment.BREAK``: line
 breaks, spaces between Chinese words), particles, prepositions, conjunctions, pronouns, adverbs or
 stop words (``-`` and ``·`` join, as in L-谷氨酸).  A span may not start or end with a numeral,
-measure word, time or locality word, and is 2 to ``max_chars`` characters long.
+measure word, time or locality word, and is 2 to ``max_chars`` characters long.  A span of several
+tokens must keep words whole: a one-character Chinese token may start it only as a surname, place
+or abbreviation (徐|冬冬, 北|塞浦路斯; not 系|选秀, 版|元宇宙) and end it only as a noun head (腾讯|云;
+not 司机|跑).  Names that stand in datelines and bylines (``nlp/data/metadata_names.txt``:
+新华社, 中新社, 央视网, 记者 ...) and a person's name right after a byline word (记者 王磊) are
+metadata, never part of a candidate.
 
 Every token is reduced once to an integer code (:class:`TokenCodes`, memoised per word and part of
 speech), and the spans of a document are found with array operations over those codes: this is
@@ -22,24 +27,51 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from nlp.doc import Token
-from nlp.text.segment import is_keyword_word, is_latin
+from nlp.text.segment import bundled_lines, is_keyword_word, is_latin
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
 EDGE_POS = frozenset({"m", "mq", "q", "f", "t", "tg"})
 JOINERS = frozenset({"-", "·"})
+# What may end a phrase of several tokens: nouns, names, verbal nouns, English words, abbreviations.
+HEAD_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nw", "vn", "eng", "j", "an", "ng", "l", "s"})
+NAME_POS = frozenset({"nr", "nrt", "nrfg"})
+# What a one-character token may be at the start of a phrase: a surname (徐|冬冬), a place or an
+# abbreviation (北|塞浦路斯, 苏|-|57); at the end it must be a noun-like head (腾讯|云, 全面|屏).
+LEAD_POS = NAME_POS | {"ns", "j", "nz", "zg", "ng"}
 MAX_TOKENS = 5  # the longest phrase candidate, in tokens
 # The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
-LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt")
+LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt", "j")
+# Tags of the same class that LAST_POS counts as one (rjieba tags Chinese and foreign names apart).
+POS_ALIAS = {"nrt": "nr", "nrfg": "nr"}
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 _LATIN = re.compile(r"[A-Za-z]")
 
 # Bits of a token code; the index of its part of speech in LAST_POS sits above them, and above that
 # an id of the word (the same for every token with the same text, while the memo is kept).
-BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD = (1 << i for i in range(8))
-POS_SHIFT = 8
-WORD_SHIFT = 12
+(BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
+ VERB, LEAD) = (1 << i for i in range(14))
+POS_SHIFT = 14
+WORD_SHIFT = 18
 POS_MASK = (1 << (WORD_SHIFT - POS_SHIFT)) - 1  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Words that are the article's metadata, not its content: outlet names of datelines (新华社,
+    央视网, 澎湃新闻) and byline words (记者, 编辑), after which a person's name is the reporter's."""
+
+    outlets: frozenset[str]
+    bylines: frozenset[str]
+
+    @classmethod
+    def bundled(cls) -> "Metadata":
+        """``nlp/data/metadata_names.txt``: ``outlet NAME`` and ``byline WORD`` lines."""
+        kinds: dict[str, set[str]] = {"outlet": set(), "byline": set()}
+        for line in bundled_lines("metadata_names.txt"):
+            kind, _, name = line.strip().partition(" ")
+            kinds[kind].add(name.strip())
+        return cls(frozenset(kinds["outlet"]), frozenset(kinds["byline"]))
 
 
 class Span(NamedTuple):
@@ -67,8 +99,9 @@ class TokenCodes:
     """
 
     def __init__(self, stopwords: frozenset[str], keyword_pos: frozenset[str] = frozenset(),
-                 *, max_entries: int = 500_000) -> None:
+                 *, max_entries: int = 500_000, metadata: Metadata | None = None) -> None:
         self.stopwords, self.keyword_pos, self.max_entries = stopwords, keyword_pos, max_entries
+        self.metadata = metadata or Metadata.bundled()
         self._memo: dict[Token, int] = {}
         self._word_ids: dict[str, int] = {}
 
@@ -91,7 +124,9 @@ class TokenCodes:
     def _code(self, token: Token) -> int:
         word, pos = token.word, token.pos
         code = 0
-        if pos in BREAK_POS or word in self.stopwords or word.lower() in self.stopwords:
+        meta = self.metadata
+        is_meta = word in meta.outlets or word in meta.bylines
+        if pos in BREAK_POS or word in self.stopwords or word.lower() in self.stopwords or is_meta:
             code |= BREAK
         if pos in EDGE_POS or word in JOINERS:
             code |= EDGE
@@ -105,8 +140,21 @@ class TokenCodes:
             code |= LATIN_TAIL
         if _LATIN.search(word):
             code |= HAS_LATIN
-        if is_keyword_word(token, self.keyword_pos, self.stopwords):
+        if is_keyword_word(token, self.keyword_pos, self.stopwords) and not is_meta:
             code |= KEYWORD
+        if pos in HEAD_POS:
+            code |= HEAD
+        if len(word) == 1 and not is_latin(word):
+            code |= ONE_HAN
+        if word in meta.bylines:
+            code |= BYLINE
+        if pos in NAME_POS:
+            code |= NAME
+        if pos in LEAD_POS:
+            code |= LEAD
+        if pos.startswith("v") and pos != "vn":
+            code |= VERB
+        pos = POS_ALIAS.get(pos, pos)
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         assert last_pos <= POS_MASK
         word_id = self._word_ids.setdefault(word, len(self._word_ids))
@@ -136,6 +184,7 @@ class TokenBatch:
     codes: np.ndarray
     part_start: np.ndarray  # first position of part k (title of doc k // 2, body if k is odd); last = end
     n_docs: int
+    outlets: frozenset[str] = frozenset()  # metadata names that are not single tokens (澎湃新闻): no candidate
 
     @classmethod
     def of(cls, docs: Sequence[tuple[Sequence[Token], Sequence[Token]]], coder: TokenCodes) -> "TokenBatch":
@@ -148,7 +197,8 @@ class TokenBatch:
                 tokens.append(_SENTINEL)
                 starts.append(len(tokens))
         words = [t[0] for t in tokens]
-        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(docs))
+        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(docs),
+                   coder.metadata.outlets)
 
     def part_of(self, positions: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.part_start, positions, side="right") - 1
@@ -157,13 +207,22 @@ class TokenBatch:
 _SENTINEL = Token("", "x")  # ends every part: punctuation breaks every span
 
 
-def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX_TOKENS, max_chars: int = 16) -> SpanTable:
-    """The candidate spans of the tokens ``words`` whose codes (:meth:`TokenCodes.codes`) are ``codes``."""
+def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,
+               exclude: frozenset[str] = frozenset()) -> SpanTable:
+    """The candidate spans of the tokens ``words`` whose codes (:meth:`TokenCodes.codes`) are ``codes``
+    (none whose text is in ``exclude``)."""
     n = len(words)
     empty = np.zeros(0, dtype=np.int64)
     if not n:
         return SpanTable([], empty, empty, empty, codes)
     in_chunk = (codes & BREAK) == 0
+    # A person's name right after a byline word (记者 王磊, 编辑 李四; a blank may stand between) is metadata.
+    byline = np.flatnonzero(codes & BYLINE)
+    if len(byline):
+        name = byline[byline + 1 < n] + 1
+        blank = [k + 1 for k in name.tolist() if k + 1 < n and words[k] == ""]
+        name = np.concatenate((name, np.array(blank, dtype=np.int64)))
+        in_chunk[name[(codes[name] & NAME) != 0]] = False
     # A joiner continues a chunk that is open before it, whatever its part of speech.
     for k in np.flatnonzero((codes & (BREAK | JOINER)) == (BREAK | JOINER)).tolist():
         in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
@@ -184,15 +243,30 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     edge = (codes & EDGE) != 0
     first_char = offsets[i] + space[i]
     width = offsets[end] - first_char
+    # Several tokens: a lone Chinese character at either end is a piece of the word next to it (系|选秀,
+    # 版|元宇宙, 司机|跑), unless it starts a name or place (徐|冬冬) or ends as a noun head (腾讯|云).
+    one = (codes & ONE_HAN) != 0
+    lead_ok = ~one | ((codes & LEAD) != 0)
+    # 川|渝|两地: a lone character right after another (in the same chunk) belongs with it.
+    lead_ok[1:] &= ~(one[1:] & one[:-1] & ((codes[:-1] & BREAK) == 0))
+    tail_ok = ~one | ((codes & HEAD) != 0)
     keep = (in_chunk[i] & (breaks[end] == breaks[i]) & ~edge[i] & ~edge[end - 1] & (width >= 2) & (width <= max_chars)
-            & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0)))
+            & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0))
+            & ((length == 1) | (lead_ok[i] & tail_ok[end - 1])))
     start, length, width = i[keep], length[keep], width[keep]
     line = "".join(glued)  # the tokens as they stood: each span is a slice of it
     texts = [line[a:b] for a, b in zip(first_char[keep].tolist(), offsets[end[keep]].tolist())]
+    if not exclude.isdisjoint(texts):
+        kept = [k for k, text in enumerate(texts) if text not in exclude]
+        if len(kept) < len(texts):
+            texts = [texts[k] for k in kept]
+            start, length, width = start[kept], length[kept], width[kept]
     return SpanTable(texts, start, length, width, codes)
 
 
-def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16) -> list[Span]:
-    """Every candidate span of ``tokens``, in text order."""
-    codes = TokenCodes(stopwords).codes(tokens)
-    return span_table([t[0] for t in tokens], codes, max_tokens=max_tokens, max_chars=max_chars).spans()
+def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,
+          coder: TokenCodes | None = None) -> list[Span]:
+    """Every candidate span of ``tokens``, in text order (``coder``: one to reuse, made with ``stopwords``)."""
+    coder = coder or TokenCodes(stopwords)
+    return span_table([t[0] for t in tokens], coder.codes(tokens), max_tokens=max_tokens, max_chars=max_chars,
+                      exclude=coder.metadata.outlets).spans()

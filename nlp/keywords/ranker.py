@@ -20,12 +20,13 @@ from typing import Sequence
 import numpy as np
 
 from nlp.errors import ConfigError
-from nlp.keywords.phrases import HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, SpanTable, TokenBatch, TokenCodes, span_table
+from nlp.keywords.phrases import (HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, VERB, SpanTable, TokenBatch,
+                                   TokenCodes, span_table)
 
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
     "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
-    *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other",
+    *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other", "bound", "first_verb",
 )
 
 
@@ -52,7 +53,7 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     count, nesting and best TextRank score (``token_rank``: per position) of its words; all of its
     first occurrence except the counts, nesting and the TextRank score.  Array operations run once
     for the whole batch; what is per document (maxima, ranks) is reduced over its rows."""
-    table = span_table(batch.words, batch.codes)
+    table = span_table(batch.words, batch.codes, exclude=batch.outlets)
     part = batch.part_of(table.start)
     doc, in_body = part // 2, part % 2 == 1
     bounds = np.searchsorted(doc, np.arange(batch.n_docs + 1))
@@ -91,6 +92,12 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     has_latin = _sliding((table.codes & HAS_LATIN) != 0, table, np.logical_or)[first]
     outer, inner = _nested_pairs(table, ids, in_body, m)
     superstrings = np.bincount(inner, minlength=m).astype(np.float64)
+    # Bound: the largest share of the candidate's occurrences that one longer candidate holds (巴特 in
+    # 巴特托勒嘎: 1.0; 座机, also alone, in 取消座机: less): a bound part is rarely what an editor picks.
+    counts = t_title + t_body
+    bound = np.zeros(m)
+    if len(inner):
+        np.maximum.at(bound, inner, np.minimum(counts[outer] / counts[inner], 1.0))
     substrings = np.bincount(outer, minlength=m).astype(np.float64)
     n_tok = table.length[first].astype(np.float64)
     idf_table, default = idf.idf, idf.default
@@ -111,9 +118,12 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
         tfidf / per_doc_max(tfidf), order / sizes[owner], rank / np.maximum(per_doc_max(rank), 1e-12),
         np.log1p(superstrings), np.log1p(substrings), has_latin.astype(float),
         *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
+        bound, ((table.codes[table.start[first]] & VERB) != 0).astype(float),
     ]
     features = np.column_stack(columns)
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
+
+
 
 
 def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
@@ -186,30 +196,55 @@ class KeyRanker:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def select(texts: Sequence[str], scores: np.ndarray, top_k: int) -> list[tuple[str, float]]:
-    """Best first (scores rounded to 6 decimals, ties by text), skipping a candidate inside one
-    already chosen.  Only the best few candidates are sorted; the rest are looked at only if
-    nesting uses those up."""
+def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidates | None = None) -> list[tuple[str, float]]:
+    """Best first (scores rounded to 6 decimals, ties by text), one keyword per idea.  A candidate
+    inside one already chosen is skipped (算力 after 算力基础设施).  A whole after a chosen part of
+    it is kept (annotators of news pick both 英国 and 英国央行, 魅族 and 魅族Note9), except, when
+    ``found`` (the candidates' features) is given: a whole that starts with a verb is a verb-object
+    variant and is skipped (取消座机 after 座机), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
+    宕机), and a part that never occurs outside longer
+    candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is a piece, which the whole
+    replaces.  Only the best few candidates are sorted; the rest are looked at only if nesting
+    uses those up."""
     if top_k <= 0:
         return []
     scores = np.asarray(scores, dtype=np.float64)
+    kinds = _kinds(found)
     few = 4 * top_k + 8
     if len(scores) > few:
         cut = np.partition(scores, len(scores) - few)[len(scores) - few]
         best = np.flatnonzero(scores >= cut)
-        chosen = _greedy([(round(float(scores[i]), 6), texts[i]) for i in best.tolist()], top_k)
+        chosen = _greedy([(round(float(scores[i]), 6), texts[i], i) for i in best.tolist()], top_k, kinds)
         below = round(float(scores[scores < cut].max(initial=-1.0)), 6)
         # Complete, and everything it looked at ranks strictly above every candidate left out.
-        if len(chosen) == top_k and chosen[-1][1] > below:
+        if len(chosen) == top_k and min(score for _, score in chosen) > below:
             return chosen
-    return _greedy([(round(float(s), 6), t) for s, t in zip(scores.tolist(), texts)], top_k)
+    return _greedy([(round(float(s), 6), t, i) for i, (s, t) in enumerate(zip(scores.tolist(), texts))], top_k, kinds)
 
 
-def _greedy(pairs: list[tuple[float, str]], top_k: int) -> list[tuple[str, float]]:
-    chosen: list[tuple[str, float]] = []
-    for score, text in sorted(pairs, key=lambda p: (-p[0], p[1])):
+def _kinds(found: Candidates | None):
+    """(starts with a verb, is a piece) of candidate ``i``, looked at only for a whole after a chosen part."""
+    if found is None or not len(found.texts):
+        return None
+    f = found.features
+    verb_first, bound, title, body = (FEATURES.index(name) for name in ("first_verb", "bound", "log_tf_title", "log_tf_body"))
+    return (lambda i: f[i, verb_first] > 0,
+            lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5)
+
+
+def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tuple[str, float]]:
+    chosen: list[tuple[str, float, int]] = []
+    for score, text, index in sorted(triples, key=lambda p: (-p[0], p[1])):
         if len(chosen) == top_k:
             break
-        if not any(text in other for other, _ in chosen):
-            chosen.append((text, score))
-    return chosen
+        if any(text in other for other, _, _ in chosen):
+            continue
+        held = [c for c in chosen if c[0] in text]
+        if held and kinds is not None:
+            verb_first, piece = kinds
+            if verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
+                continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)
+            if all(piece(c[2]) for c in held):
+                chosen = [c for c in chosen if c not in held]
+        chosen.append((text, score, index))
+    return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

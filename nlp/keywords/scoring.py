@@ -91,10 +91,12 @@ class IdfTable:
         write_text_file(path, "".join(lines))
 
 
-def document_terms(doc: Segmented, stopwords: frozenset[str]) -> set[str]:
-    """The terms an IDF table counts for one document: its distinct words and phrase candidates."""
+def document_terms(doc: Segmented, stopwords: frozenset[str], codes: TokenCodes | None = None) -> set[str]:
+    """The terms an IDF table counts for one document: its distinct words and phrase candidates
+    (``codes``: a coder made with ``stopwords`` to reuse, as an annotator holds one)."""
     words = {t.word for part in (doc.title, doc.body) for t in part if t.word}
-    return words | {s.text for part in (doc.title, doc.body) for s in spans(part, stopwords)}
+    codes = codes or TokenCodes(stopwords)
+    return words | {s.text for part in (doc.title, doc.body) for s in spans(part, stopwords, coder=codes)}
 
 
 def candidates(tokens: Sequence[Token], pos: frozenset[str], stopwords: frozenset[str]) -> list[str]:
@@ -244,7 +246,7 @@ def _parse_fast(text: str, name: str) -> dict[str, float]:
 def _parse(lines: Iterable[str], name: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for number, line in enumerate(lines, start=1):
-        parts = line.split()
+        parts = line.rsplit(None, 1)  # the value is the last field: a phrase may hold a space
         if not parts:
             continue
         try:

@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.keywords.phrases import TokenCodes, join, spans
 from nlp.doc import Token
-from nlp.text.segment import load_stopwords
+from nlp.keywords.phrases import TokenCodes, join, spans
+from nlp.text.segment import is_latin, load_stopwords
 
 STOP = load_stopwords()
 
@@ -53,14 +53,25 @@ def test_span_positions_point_at_the_tokens():
 
 # The array implementation must find exactly the spans of the plain definition in the module docstring.
 def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
-    from nlp.keywords.phrases import BREAK_POS, EDGE_POS, JOINERS, _NUMERIC
+    from nlp.keywords.phrases import BREAK_POS, EDGE_POS, HEAD_POS, JOINERS, LEAD_POS, NAME_POS, _NUMERIC, Metadata
+
+    meta = Metadata.bundled()
+
+    def after_byline(index):  # right after a byline word, or after one and a blank
+        return ((index >= 1 and tokens[index - 1].word in meta.bylines)
+                or (index >= 2 and tokens[index - 1].word == "" and tokens[index - 2].word in meta.bylines))
+
+    def one(token):
+        return len(token.word) == 1 and not is_latin(token.word)
 
     runs, current, start = [], [], 0
     for index, token in enumerate(tokens):
         if token.word in JOINERS and current:
             current.append(token)
             continue
-        if token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords:
+        if (token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords
+                or token.word in meta.outlets or token.word in meta.bylines
+                or (token.pos in NAME_POS and after_byline(index))):
             if current:
                 runs.append((start, current))
             current, start = [], index + 1
@@ -78,14 +89,20 @@ def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
                 text = join(text, run[j].word)
                 if len(text) > max_chars:
                     break
-                if not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text):
+                after_one = i > 0 and one(run[i - 1]) and run[i - 1].word not in JOINERS
+                lead = not one(run[i]) or (run[i].pos in LEAD_POS and not after_one)
+                whole = i == j or (lead and (not one(run[j]) or run[j].pos in HEAD_POS))
+                if (not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text) and whole
+                        and text not in meta.outlets):
                     out.append((text, offset + i, offset + j + 1, j - i + 1))
     return out
 
 
 VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，", "x"), ("-", "x"), ("·", "x"),
          ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
-         ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng")]
+         ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng"), ("系", "v"), ("跑", "v"),
+         ("徐", "nr"), ("云", "n"), ("版", "n"), ("记者", "n"), ("王磊", "nr"), ("", "x"), ("新华社", "nt"),
+         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j")]
 
 
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
@@ -109,3 +126,42 @@ def test_no_phrase_spans_a_line_break_or_a_title_separator():
     texts = {s.text for s in spans(tokens, STOP)}
     assert {"降准", "释放", "资金", "中国人民银行"} <= texts
     assert not {t for t in texts if "降准释放" in t or "资金中国" in t}
+
+
+@pytest.mark.parametrize("pairs, piece", [
+    ([("101", "m"), ("系", "v"), ("选秀", "v"), ("综艺", "n")], "系选秀"),  # a verb character glued to a word
+    ([("中国", "ns"), ("版", "n"), ("元宇宙", "n")], "版元宇宙"),
+    ([("汽车", "n"), ("司机", "n"), ("跑", "v"), ("了", "ul")], "司机跑"),  # a one-character verb cannot end one
+    ([("钉子", "n"), ("洒", "v"), ("在", "p")], "钉子洒"),
+    ([("川", "j"), ("渝", "j"), ("两地", "n")], "渝两地"),  # a lone character after another belongs with it
+])
+def test_a_lone_character_at_a_phrase_edge_is_a_piece_of_its_neighbour(pairs, piece):
+    found = texts(toks(*pairs))
+    assert piece not in found
+    assert all(len(t) >= 2 for t in found) and found  # the whole words stay candidates
+
+
+@pytest.mark.parametrize("pairs, whole", [
+    ([("徐", "nr"), ("冬冬", "nr"), ("表示", "v")], "徐冬冬"),  # a surname starts a name jieba does not know
+    ([("北", "ns"), ("塞浦路斯", "ns")], "北塞浦路斯"),
+    ([("，", "x"), ("徐", "nr"), ("冬冬", "nr")], "徐冬冬"),  # punctuation before a surname is no lone character
+    ([("腾讯", "nz"), ("云", "n")], "腾讯云"),  # a one-character noun head ends one
+    ([("全面", "n"), ("屏", "n"), ("手机", "n")], "全面屏"),
+])
+def test_surnames_places_and_noun_heads_of_one_character_still_form_phrases(pairs, whole):
+    assert whole in texts(toks(*pairs))
+
+
+@pytest.mark.parametrize("pairs", [
+    [("新华社", "nt"), ("北京", "ns"), ("电", "n"), ("（", "x"), ("记者", "n"), ("王磊", "nr"), ("）", "x")],
+    [("新华社", "nt"), ("北京", "ns"), ("报道", "v"), ("，", "x"), ("记者", "n"), ("", "x"), ("王磊", "nr")],
+])
+def test_dateline_outlets_bylines_and_reporters_are_not_candidates(pairs):
+    found = texts(toks(*pairs))
+    assert "北京" in found
+    assert not [t for t in found if "新华社" in t or "记者" in t or "王磊" in t]
+
+
+def test_a_name_elsewhere_stays_a_candidate_and_outlet_phrases_go():
+    found = texts(toks(("王磊", "nr"), ("表示", "v"), ("，", "x"), ("澎湃", "v"), ("新闻", "n"), ("报道", "v")))
+    assert "王磊" in found and "新闻" in found and "澎湃新闻" not in found

@@ -109,3 +109,10 @@ def test_idf_lines_without_a_term_fail(tmp_path, content):
     path.write_text(content, "utf-8")
     with pytest.raises(ConfigError, match="expected 'word idf'"):
         IdfTable.load(path)
+@pytest.mark.parametrize("content", ["Fast Request 8.5\n算力 3.0\n", "算力 3.0\nquery planner 7.0\nAI 芯片 6.0\n"])
+def test_idf_phrases_with_a_space_load(tmp_path, content):
+    # `nlp idf` counts Latin phrases ("Fast Request"), whose saved line holds a space in the word.
+    path = tmp_path / "idf.txt"
+    path.write_text(content, "utf-8")
+    expected = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in content.splitlines()}
+    assert IdfTable.load(path).idf == expected
