@@ -107,7 +107,7 @@ class EntityRecognizer:
             np.savez(path, **dict(zip(ARRAY_NAMES, self.arrays)))
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             card = {
-                "name": name or self.card.get("name") or directory.name,
+                "name": name or directory.name,
                 "version": digest[:12],
                 "format_version": FORMAT_VERSION,
                 "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
