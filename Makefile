@@ -30,9 +30,10 @@ test: dev
 	$(BIN)/ruff check nlp cli.py benchmarks tests
 	$(BIN)/python -m pytest
 
-# Re-create the default model in models/default from the shared evaluation data.
+# Re-create the default model in models/default (and the entity models) from the shared evaluation data.
 model: install
 	$(BIN)/python benchmarks/default_model.py --data $(DATA) -o models/default
+	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship models/entities --ship-msra models/entities_msra
 
 bench: install
 	$(BIN)/python benchmarks/classify.py --data $(DATA)

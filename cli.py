@@ -390,6 +390,45 @@ def dedup_command(
                f"({result.failed} unreadable) -> {output}", err=True)
 
 
+@app.command("train-entities")
+def train_entities(
+    data: List[Path] = typer.Argument(..., help='Labelled sentences, JSON Lines {"text", "entities": [{"type", "start", "end"}]}.'),
+    output: Path = typer.Option(..., "-o", "--output", help="Entity model directory to write."),
+    c1: float = typer.Option(0.05, "--c1", min=0.0, help="L1 penalty of the CRF."),
+    c2: float = typer.Option(0.01, "--c2", min=0.0, help="L2 penalty of the CRF."),
+    iterations: int = typer.Option(100, "--iterations", min=1, help="Maximum L-BFGS iterations."),
+    name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
+) -> None:
+    """Train a named-entity recognizer (character CRF) and write it with its model card."""
+    from nlp.entities import TrainOptions, read_examples, train
+
+    try:
+        examples = read_examples(data)
+        recognizer = train(examples, options=TrainOptions(c1=c1, c2=c2, max_iterations=iterations),
+                           card={"trained_on": [str(path) for path in data]})
+        card = recognizer.save(output, name=name)
+    except NlpError as error:
+        raise _fail(str(error))
+    typer.echo(f"trained on {len(examples)} sentences, {len(card['types'])} types -> {output}", err=True)
+
+
+@app.command("evaluate-entities")
+def evaluate_entities(
+    data: List[Path] = typer.Argument(..., help="Labelled sentences (same form as train-entities)."),
+    model: Path = typer.Option(..., "--model", help="Entity model directory."),
+    coarse: bool = typer.Option(False, "--coarse", help="Score as PER/LOC/ORG (fine types mapped, the rest dropped)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Per-type precision, recall and F1 of exact entity spans, and their micro average."""
+    from nlp.entities import EntityRecognizer, evaluate, format_evaluation, read_examples
+
+    try:
+        result = evaluate(EntityRecognizer.load(model), read_examples(data), coarse=coarse)
+    except NlpError as error:
+        raise _fail(str(error))
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_evaluation(result))
+
+
 def main() -> None:
     app()
 

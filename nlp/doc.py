@@ -8,7 +8,7 @@ A stage adds one field here, one entry in ``data/annotation.schema.json`` and on
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, NamedTuple
 
 from nlp import SCHEMA_VERSION
@@ -68,6 +68,26 @@ class Prediction:
     def from_dict(cls, data: Mapping[str, Any]) -> "Prediction":
         return cls(data.get("label"), float(data.get("score", 0.0)),
                    tuple((t["label"], float(t["score"])) for t in data.get("top", ())))
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A typed span of a text: ``text == source[start:end]`` (character offsets, end exclusive)."""
+
+    text: str
+    type: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Entity":
+        return cls(text=str(data["text"]), type=str(data["type"]), start=int(data["start"]), end=int(data["end"]))
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.type)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from importlib import metadata
@@ -24,6 +23,7 @@ import numpy as np
 from nlp import SCHEMA_VERSION, __version__
 from nlp.classify.model import Model
 from nlp.errors import ModelError
+from nlp.io.textio import replace_directory
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
@@ -86,7 +86,7 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
             "library_versions": library_versions(),
         }
         (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _replace_dir(staging, directory)
+        replace_directory(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -229,14 +229,3 @@ def read_card(directory: Path) -> dict[str, Any]:
             f"(this toolkit reads format {FORMAT_VERSION}); retrain it with 'nlp train'"
         )
     return card
-
-
-def _replace_dir(staging: Path, target: Path) -> None:
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        os.replace(target, backup)
-    os.replace(staging, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)

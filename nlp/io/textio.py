@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import shutil
 from pathlib import Path
 from typing import IO
 
@@ -79,3 +81,15 @@ def write_text_file(path: Path, text: str) -> None:
             handle.write(text)
         except OSError as error:
             raise InputError(str(path), f"cannot write output: {error.strerror or error}") from None
+
+
+def replace_directory(staging: Path, target: Path) -> None:
+    """Put the finished directory ``staging`` in place of ``target`` (the old one is removed only after)."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(target, backup)
+    os.replace(staging, target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,187 @@
+"""The entity recognizer: a linear-chain CRF over hashed character features, decoded by the compiled core.
+
+A model directory holds ``entities.npz`` (arrays only, loaded with ``allow_pickle=False``) and
+``model.json`` (the card: types, checksum, provenance, scores).  Saving writes a temporary
+directory beside the target and renames it into place, as :mod:`nlp.modelio` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from nlp import __version__
+from nlp.errors import ModelError
+from nlp.io.textio import replace_directory
+from nlp.entities import _core
+from nlp.entities.entity import Entity
+
+FORMAT_VERSION = 1
+ARRAYS_FILE = "entities.npz"
+CARD_FILE = "model.json"
+FORBIDDEN = -1e9
+ARRAY_NAMES = ("slots", "rows", "offsets", "labels", "values", "transitions", "start", "end")
+_ARRAY_TYPES = {"slots": (np.uint64, 1), "rows": (np.int32, 1), "offsets": (np.int32, 1), "labels": (np.uint8, 1),
+                "values": (np.float32, 1), "transitions": (np.float32, 2), "start": (np.float32, 1), "end": (np.float32, 1)}
+_GENERATED = frozenset({"name", "version", "format_version", "created", "types", "model_sha256", "model_bytes", "nlp_version"})
+
+
+def allowed_transitions(n_types: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(from x to, start, end) masks of the BIOES label paths: True where a label may stand.
+    Label ids: 0 is O, then ``1 + 4 * type_index + {B: 0, I: 1, E: 2, S: 3}``."""
+    n = 1 + 4 * n_types
+    closed = [0] + [1 + 4 * t + k for t in range(n_types) for k in (2, 3)]  # O, E-*, S-*
+    opening = [0] + [1 + 4 * t + k for t in range(n_types) for k in (0, 3)]  # O, B-*, S-*
+    allowed = np.zeros((n, n), bool)
+    for a in closed:
+        allowed[a, opening] = True
+    for t in range(n_types):
+        b, i, e = 1 + 4 * t, 2 + 4 * t, 3 + 4 * t
+        allowed[[b, i], i] = True
+        allowed[[b, i], e] = True
+    start = np.zeros(n, bool)
+    start[opening] = True
+    end = np.zeros(n, bool)
+    end[closed] = True
+    return allowed, start, end
+
+
+def hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Open-addressing table (linear probing, at most half full) of nonzero uint64 ``keys``:
+    (slots, rows), where ``rows[slot]`` is the index of the key in ``keys``."""
+    size = 1 << max(4, int(2 * len(keys)).bit_length())
+    slots = np.zeros(size, np.uint64)
+    rows = np.full(size, -1, np.int32)
+    mask = size - 1
+    for row, key in enumerate(keys.tolist()):
+        slot = key & mask
+        while slots[slot]:
+            slot = (slot + 1) & mask
+        slots[slot] = key
+        rows[slot] = row
+    return slots, rows
+
+
+class EntityRecognizer:
+    """Finds CLUENER-typed (or any trained-on) entities in text.  Build with :func:`train` or :meth:`load`."""
+
+    def __init__(self, *, types: tuple[str, ...], slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray,
+                 labels: np.ndarray, values: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray,
+                 card: dict[str, Any] | None = None) -> None:
+        self.types = tuple(types)
+        self.slots, self.rows = slots, rows
+        self.offsets, self.labels, self.values = offsets, labels, values
+        self.transitions, self.start, self.end = transitions, start, end
+        self.card = dict(card or {})
+        self._check()
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays the compiled core decodes with, in its argument order."""
+        return (self.slots, self.rows, self.offsets, self.labels, self.values, self.transitions, self.start, self.end)
+
+    def predict(self, text: str) -> list[Entity]:
+        """Entities of ``text`` in reading order, with character offsets into it."""
+        spans = _core.tag(text, *self.arrays)
+        types = self.types
+        return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
+
+    def predict_batch(self, texts: Iterable[str]) -> list[list[Entity]]:
+        return [self.predict(text) for text in texts]
+
+    def save(self, directory: Path, *, name: str | None = None) -> dict[str, Any]:
+        """Write the model to ``directory`` atomically; returns the card as written."""
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+        staging.chmod(0o755)
+        try:
+            path = staging / ARRAYS_FILE
+            np.savez(path, **dict(zip(ARRAY_NAMES, self.arrays)))
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            card = {
+                "name": name or directory.name,
+                "version": digest[:12],
+                "format_version": FORMAT_VERSION,
+                "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+                "types": list(self.types),
+                "model_sha256": digest,
+                "model_bytes": path.stat().st_size,
+                "nlp_version": __version__,
+                **{k: v for k, v in self.card.items() if k not in _GENERATED},
+            }
+            (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            replace_directory(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.card = card
+        return card
+
+    @classmethod
+    def load(cls, directory: Path) -> "EntityRecognizer":
+        """Load a model directory; raises ModelError when it is missing, changed, truncated or malformed."""
+        directory = Path(directory)
+        card = _read_card(directory)
+        path = directory / ARRAYS_FILE
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ModelError(f"{path}: cannot read the model arrays: {error}") from None
+        if hashlib.sha256(data).hexdigest() != card.get("model_sha256"):
+            raise ModelError(f"{path}: checksum does not match the model card (file changed or truncated)")
+        try:
+            with np.load(path, allow_pickle=False) as arrays:
+                parts = {key: arrays[key] for key in ARRAY_NAMES}
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelError(f"{path}: unreadable model arrays: {error}") from None
+        types = card.get("types")
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            raise ModelError(f"{directory / CARD_FILE}: 'types' must be a list of names")
+        return cls(types=tuple(types), card=card, **parts)
+
+    def _check(self) -> None:
+        """Refuse arrays the compiled core could read or write out of bounds with."""
+        n_labels = 1 + 4 * len(self.types)
+        for key, (dtype, ndim) in _ARRAY_TYPES.items():
+            value = getattr(self, key)
+            if not isinstance(value, np.ndarray) or value.dtype != dtype or value.ndim != ndim:
+                raise ModelError(f"model array {key!r} must be a {ndim}-d {np.dtype(dtype).name} array")
+            setattr(self, key, np.ascontiguousarray(value))
+        size, offsets = len(self.slots), self.offsets
+        if size == 0 or size & (size - 1) or self.rows.shape != (size,) or not (self.slots == 0).any():
+            raise ModelError("model hash table must have a power-of-two size, a row per slot and an empty slot")
+        if n_labels > 256 or self.transitions.shape != (n_labels, n_labels) \
+                or self.start.shape != (n_labels,) or self.end.shape != (n_labels,):
+            raise ModelError(f"model arrays do not fit {len(self.types)} types ({n_labels} labels)")
+        if len(offsets) == 0 or offsets[0] != 0 or (np.diff(offsets) < 0).any() \
+                or offsets[-1] != len(self.labels) or len(self.values) != len(self.labels):
+            raise ModelError("model weight offsets must rise from 0 to the number of weights")
+        used = self.rows[self.slots != 0]
+        if used.size and (used.min() < 0 or used.max() >= len(offsets) - 1):
+            raise ModelError("model hash table points outside the weight rows")
+        if self.labels.size and self.labels.max() >= n_labels:
+            raise ModelError("model weights name a label the model does not have")
+
+
+def _read_card(directory: Path) -> dict[str, Any]:
+    path = directory / CARD_FILE
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: entity model directory not found")
+    try:
+        card = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{directory}: no {CARD_FILE} in the entity model directory") from None
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path}: unreadable model card: {error}") from None
+    if not isinstance(card, dict) or card.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{path}: not an entity model card of format {FORMAT_VERSION} "
+                         f"(retrain it with 'nlp train-entities')")
+    return card

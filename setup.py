@@ -1,0 +1,7 @@
+"""The compiled core of the entity recognizer; everything else is in pyproject.toml."""
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(ext_modules=cythonize([Extension("nlp.entities._core", ["nlp/entities/_core.pyx"], extra_compile_args=["-O3"])],
+                            language_level=3))

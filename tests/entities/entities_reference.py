@@ -1,0 +1,143 @@
+"""Readable pure-Python reference of ``nlp/entities/_core.pyx``: the oracle the compiled core is tested against.
+
+Every character is folded (full-width ASCII to half-width, U+3000 to a space, A-Z to a-z, every
+digit to 0) and given a shape class; each position gets N_FEATURES hashes of (template, folded
+characters around it); emission scores sum the weight rows those hashes find in the model's
+open-addressing table; Viterbi finds the best BIOES label path (predecessors scanned in
+ascending order, first maximum wins); the path becomes (start, end, type) spans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MASK = (1 << 64) - 1
+OFFSET = 0xCBF29CE484222325
+PRIME = 0x100000001B3
+BOS, EOS, PAD = 0x110001, 0x110002, 3
+FORBIDDEN_BELOW = np.float32(-1e8)
+N_FEATURES = 17
+
+
+def fold(char: str) -> int:
+    c = ord(char)
+    if 0xFF01 <= c <= 0xFF5E:
+        c -= 0xFEE0
+    elif c == 0x3000:
+        c = 0x20
+    if 0x30 <= c <= 0x39:
+        return 0x30
+    if 0x41 <= c <= 0x5A:
+        return c + 32
+    return c
+
+
+def shape(c: int) -> int:
+    if c >= 0x110000:
+        return 0  # outside the text
+    if c == 0x30:
+        return 1  # digit
+    if 0x61 <= c <= 0x7A:
+        return 2  # Latin letter
+    if 0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF:
+        return 3  # Han
+    if c in (0x20, 0x09, 0x0A, 0x0D):
+        return 4  # space
+    return 5
+
+
+def hash_of(template: int, *values: int) -> int:
+    h = ((OFFSET ^ template) * PRIME) & MASK
+    for value in values:
+        h = ((h ^ value) * PRIME) & MASK
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & MASK
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & MASK
+    h ^= h >> 33
+    return h or 1
+
+
+def features(text: str) -> list[list[int]]:
+    p = [BOS] * PAD + [fold(c) for c in text] + [EOS] * PAD
+    s = [shape(c) for c in p]
+    rows = []
+    for i in range(len(text)):
+        j = i + PAD
+        row = [hash_of(0)]
+        row += [hash_of(1 + t, p[j - 2 + t]) for t in range(5)]  # unigrams -2..2
+        row += [hash_of(6 + t, p[j - 2 + t], p[j - 1 + t]) for t in range(4)]  # bigrams
+        row += [hash_of(10 + t, p[j - 2 + t], p[j - 1 + t], p[j + t]) for t in range(3)]  # trigrams
+        row.append(hash_of(13, p[j - 1], p[j + 1]))  # the two neighbours
+        row.append(hash_of(14, s[j - 2] * 1296 + s[j - 1] * 216 + s[j] * 36 + s[j + 1] * 6 + s[j + 2]))
+        row += [hash_of(15, p[j - 3]), hash_of(16, p[j + 3])]
+        rows.append(row)
+    return rows
+
+
+def lookup(slots: np.ndarray, rows: np.ndarray, key: int) -> int | None:
+    mask = len(slots) - 1
+    slot = key & mask
+    while int(slots[slot]):
+        if int(slots[slot]) == key:
+            return int(rows[slot])
+        slot = (slot + 1) & mask
+    return None
+
+
+def tag(text, slots, rows, offsets, labels, values, transitions, start, end) -> list[tuple[int, int, int]]:
+    """Spans of ``text``; feature row r weighs ``values[k]`` for label ``labels[k]``, k in offsets[r]:offsets[r+1]."""
+    if not text:
+        return []
+    n_labels = transitions.shape[0]
+    predecessors = [[a for a in range(n_labels) if transitions[a, b] > FORBIDDEN_BELOW] or [0] for b in range(n_labels)]
+    back = []
+    prev = None
+    for row_keys in features(text):
+        emit = np.zeros(n_labels, np.float32)
+        for key in row_keys:
+            row = lookup(slots, rows, key)
+            if row is not None:
+                for k in range(offsets[row], offsets[row + 1]):
+                    emit[labels[k]] += values[k]
+        if prev is None:
+            prev = start + emit
+            continue
+        cur = np.zeros(n_labels, np.float32)
+        pointers = []
+        for b in range(n_labels):
+            arg = predecessors[b][0]
+            best = prev[arg] + transitions[arg, b]
+            for a in predecessors[b][1:]:
+                if prev[a] + transitions[a, b] > best:
+                    best, arg = prev[a] + transitions[a, b], a
+            cur[b] = best + emit[b]
+            pointers.append(arg)
+        back.append(pointers)
+        prev = cur
+    final = prev + end
+    label = max(range(n_labels), key=lambda b: (final[b], -b))
+    path = [label]
+    for pointers in reversed(back):
+        path.append(pointers[path[-1]])
+    return spans(path[::-1])
+
+
+def spans(path: list[int]) -> list[tuple[int, int, int]]:
+    out, begin, open_type = [], None, None
+    for i, label in enumerate(path):
+        if label == 0:
+            begin = None
+            continue
+        kind, kind_type = (label - 1) % 4, (label - 1) // 4
+        if kind == 3:  # S
+            out.append((i, i + 1, kind_type))
+            begin = None
+        elif kind == 0:  # B
+            begin, open_type = i, kind_type
+        elif begin is None or kind_type != open_type:
+            begin = None
+        elif kind == 2:  # E
+            out.append((begin, i + 1, kind_type))
+            begin = None
+    return out
