@@ -10,6 +10,7 @@ so nothing is lost or duplicated.
 
 from __future__ import annotations
 
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,26 +25,47 @@ from .settings import Settings
 _annotators: dict[tuple, Any] = {}
 
 
+_LOCAL = re.compile(r"^local:(\d+)$")
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
+CONNECT_TIMEOUT = "20s"  # how long to wait for a remote scheduler
+
+
+def parse_scheduler(scheduler: str) -> int | str:
+    """``local:N`` -> N (at least 1); ``[tcp://]host:port`` (or tls://, ws://, ...) -> the address.
+    Raises ConfigError for anything else, before any connection is tried."""
+    text = scheduler.strip()
+    local = _LOCAL.match(text)
+    if local:
+        workers = int(local.group(1))
+        if workers < 1:
+            raise ConfigError(f"a local cluster needs at least 1 worker, got {scheduler!r}", setting="scheduler")
+        return workers
+    if text.startswith("local"):
+        raise ConfigError(f"expected local:N with a number of workers N >= 1, got {scheduler!r}", setting="scheduler")
+    address = _ADDRESS.match(text)
+    if not address or not 0 < int(address.group(1)) < 65536:
+        raise ConfigError(f"not a scheduler address: {scheduler!r} (expected tcp://host:port or local:N)", setting="scheduler")
+    return text
+
+
 @contextmanager
-def connect(scheduler: str):
+def connect(scheduler: str, *, timeout: str = CONNECT_TIMEOUT):
     """A ``distributed.Client`` for ``ADDRESS`` (tcp://host:8786) or ``local:N`` (a local cluster of N processes)."""
+    target = parse_scheduler(scheduler)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ConfigError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
-    if scheduler.startswith("local:"):
-        try:
-            workers = int(scheduler.split(":", 1)[1])
-        except ValueError:
-            raise ConfigError(f"--scheduler local:N needs a number of workers, got {scheduler!r}") from None
+        raise ConfigError("a Dask scheduler needs Dask: pip install 'dask[distributed]'", setting="scheduler") from None
+    if isinstance(target, int):
+        workers = target
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
             with Client(cluster) as client:
                 yield client
     else:
         try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as error:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+            client = Client(target, timeout=timeout)
+        except (OSError, TimeoutError) as error:
+            raise ConfigError(f"cannot reach the Dask scheduler at {target}: {error}", setting="scheduler") from None
         with client:
             yield client
 

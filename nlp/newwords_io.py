@@ -24,6 +24,8 @@ def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int]) -> Itera
     cleaner = Cleaner(CleaningRules.load())
     for record in read_articles(inputs):
         if isinstance(record, Failure):
+            counter["failed"] = counter.get("failed", 0) + 1
+            counter.setdefault("first_failure", f"{record.source}: {record.message}")
             continue
         counter["docs"] = counter.get("docs", 0) + 1
         yield record.title
@@ -32,11 +34,13 @@ def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int]) -> Itera
 
 def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptions = DiscoveryOptions(),
                         engine: str = "rjieba") -> tuple[list[NewWord], int]:
+    inputs = list(inputs)
     segmenter = Segmenter(engine=engine)
     counter: dict[str, int] = {}
     words = discover(corpus_texts(inputs, counter), known=segmenter.has_word, cut=segmenter.cut, options=options)
     if not counter.get("docs"):
-        raise ConfigError("no readable documents in the corpus")
+        why = f"; the first: {counter['first_failure']}" if "first_failure" in counter else ""
+        raise ConfigError(f"no readable documents in {', '.join(map(str, inputs))} ({counter.get('failed', 0)} inputs failed{why})")
     return words, counter["docs"]
 
 
