@@ -52,7 +52,7 @@ def _library_default(function_path: str, parameter: str):
     return inspect.signature(getattr(__import__(module, fromlist=[name]), name)).parameters[parameter].default
 
 
-UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary: lines of 'word [freq] [pos]'; repeatable.")
+UserDicts = typer.Option([], "--user-dict", metavar="FILE", help="jieba-format user dictionary: lines of 'word [freq] [pos]'; repeatable.")
 Engine = typer.Option(ENGINES[0], "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
 Method = typer.Option(METHODS[0], "--method", help="Keyword method: combined (default), tfidf or textrank.")
 TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
@@ -65,7 +65,8 @@ LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming la
 # The option that sets each library setting, for error messages.
 FLAGS = {"naive_utc_offset": "--timezone", "idf_path": "--idf", "user_dicts": "--user-dict", "engine": "--engine",
          "method": "--method", "boilerplate_files": "--boilerplate", "min_score": "--min-score", "top_k": "--top-k",
-         "scheduler": "--scheduler", "resume": "--resume", "max_bytes": "--max-bytes", "format": "--format"}
+         "scheduler": "--scheduler", "resume": "--resume", "max_bytes": "--max-bytes", "format": "--format",
+         "model_dir": "--model"}
 MIN_RELIABLE_EVALUATION = 100  # fewer held-out examples than this: the printed accuracy gets a caveat
 
 
@@ -87,10 +88,13 @@ def _check_inputs(inputs) -> None:
     check_inputs(inputs)
 
 
-def _check_output(path: Path) -> None:
+def _check_output(path: Path, inputs) -> None:
+    """``-o`` can be written and is not one of the inputs (a file replaced by the result)."""
     from nlp.textio import check_output_path
 
     check_output_path(path)
+    if any(item != "-" and Path(item).resolve() == Path(path).resolve() for item in inputs):
+        raise _fail(f"{path}: the output is also an input: it would be overwritten")
 
 
 def _warn_jobs(jobs: int) -> None:
@@ -104,9 +108,12 @@ def _quiet_dask(verbose: bool) -> None:
     """Dask logs INFO lines on start and worker tracebacks on Ctrl-C; keep them for -v."""
     if verbose:
         return
+    import warnings
+
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # inherited by worker processes
     for name in ("distributed", "dask"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="distributed")  # "Port 8787 is already in use" and the like
 
 
 def _settings(**kwargs):
@@ -161,7 +168,7 @@ def annotate(
     engine: EngineChoice = Engine,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
-    boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1,
                                   help="Refuse documents, and JSON Lines records, larger than this many bytes."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
@@ -316,7 +323,7 @@ def idf(
 
     try:
         _check_inputs(corpus)
-        _check_output(output)
+        _check_output(output, corpus)
         table, n_docs, n_failed = build_idf(corpus, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)),
                                             min_df=min_df, merge=not no_merge)
         table.save(output)
@@ -388,7 +395,7 @@ def report(
     _warn_jobs(jobs)
     try:
         _check_inputs(inputs)
-        _check_output(output)
+        _check_output(output, inputs)
         if scheduler:
             from nlp.cluster import parse_scheduler
 
@@ -471,7 +478,7 @@ def newwords(
     engine = _value(engine)
     try:
         _check_inputs(corpus)
-        _check_output(output)
+        _check_output(output, corpus)
         options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy,
                                    min_binding=min_binding, max_words=max_words)
         words, n_docs = discover_from_paths(corpus, options=options, engine=engine)
@@ -504,7 +511,7 @@ def dedup_command(
     _warn_jobs(jobs)
     try:
         _check_inputs(inputs)
-        _check_output(output)
+        _check_output(output, inputs)
         result = dedup_paths(inputs, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)), threshold=threshold,
                              jobs=jobs)
         write_text_file(output, "".join(json.dumps(group, ensure_ascii=False) + "\n" for group in result.groups))

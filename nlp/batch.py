@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, NlpError
 from .output import FileOutput, JsonlWriter, PartWriter, skip_done
 from .readers import DEFAULT_MAX_BYTES, check_inputs, read_articles
 from .runner import annotate_records
@@ -92,6 +92,8 @@ def check_job(job: AnnotateJob) -> None:
     if job.max_bytes < 1:
         raise ConfigError(f"max_bytes must be at least 1, got {job.max_bytes}", setting="max_bytes")
     check_inputs(job.inputs)
+    if job.output is not None:
+        check_output_apart(job.output, job.inputs)
     if job.output is not None and not job.parts:
         check_output_path(job.output)
     elif job.output is not None and job.output.exists() and not job.output.is_dir():
@@ -104,7 +106,22 @@ def check_job(job: AnnotateJob) -> None:
     if job.model_dir is not None:
         from .modelio import read_card
 
-        read_card(job.model_dir)
+        with _about("model_dir"):
+            read_card(job.model_dir)
+
+
+def check_output_apart(output: Path, inputs) -> None:
+    """The output must not be an input, nor lie inside an input folder (the walk would read it,
+    or its partial file, while it is being written)."""
+    target = Path(output).resolve()
+    for item in inputs:
+        if str(item) == "-":
+            continue
+        root = Path(item).resolve()
+        if target == root:
+            raise InputError(str(output), "the output is also an input: it would be overwritten")
+        if root.is_dir() and root in target.parents:
+            raise InputError(str(output), f"the output is inside the input folder {item}: it would be read as an input")
 
 
 def check_settings_files(settings: Settings) -> None:
@@ -115,11 +132,24 @@ def check_settings_files(settings: Settings) -> None:
 
     if settings.idf_path is not None:
         _check_idf_head(Path(settings.idf_path))
-    for path in settings.user_dicts:
-        read_user_dict(path)
-    for path in settings.boilerplate_files:
-        _check_rule_keys(Path(path), {f.name for f in fields(CleaningRules)})
-    CleaningRules.load(settings.boilerplate_files)
+    with _about("user_dicts"):
+        for path in settings.user_dicts:
+            read_user_dict(path)
+    with _about("boilerplate_files"):
+        for path in settings.boilerplate_files:
+            _check_rule_keys(Path(path), {f.name for f in fields(CleaningRules)})
+        CleaningRules.load(settings.boilerplate_files)
+
+
+@contextmanager
+def _about(setting: str):
+    """Errors inside the block are about ``setting`` (a ConfigError that says so)."""
+    try:
+        yield
+    except NlpError as error:
+        if isinstance(error, ConfigError) and error.setting:
+            raise
+        raise ConfigError(str(error), setting=setting) from None
 
 
 def _check_idf_head(path: Path, lines: int = 20) -> None:

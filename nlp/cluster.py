@@ -58,7 +58,9 @@ def connect(scheduler: str, *, timeout: str = CONNECT_TIMEOUT):
         raise ConfigError("a Dask scheduler needs Dask: pip install 'dask[distributed]'", setting="scheduler") from None
     if isinstance(target, int):
         workers = target
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster:
             with Client(cluster) as client:
                 yield client
     else:
@@ -68,6 +70,25 @@ def connect(scheduler: str, *, timeout: str = CONNECT_TIMEOUT):
             raise ConfigError(f"cannot reach the Dask scheduler at {target}: {error}", setting="scheduler") from None
         with client:
             yield client
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start the local cluster's processes with SIGINT ignored (a started Python keeps an inherited
+    SIG_IGN): Ctrl-C in the terminal reaches the whole process group, and the client, not each
+    worker, is the one to stop the run (workers that handle it each print a traceback).  The
+    caller's handler is back as soon as the cluster has started."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def annotate_chunk(chunk: list[Article | Failure], settings: Settings, model_dir: Path | None) -> list[dict[str, Any]]:

@@ -39,5 +39,6 @@ def build_idf(corpus: Iterable[str | Path], *, settings: Settings = Settings(), 
     table = IdfTable.build(documents(), min_df=min_df, base=IdfTable.jieba_default() if merge else None)
     if not counts["docs"]:  # jieba's table copied under a new name: a wrong path, not a result
         why = f"; the first: {first_failure[0]}" if first_failure else ""
-        raise ConfigError(f"no readable documents in {', '.join(map(str, corpus))} ({counts['failed']} inputs failed{why})")
+        failed = f"{counts['failed']} input{'' if counts['failed'] == 1 else 's'} failed"
+        raise ConfigError(f"no readable documents in {', '.join(map(str, corpus))} ({failed}{why})")
     return table, counts["docs"], counts["failed"]

@@ -40,7 +40,8 @@ def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptio
     words = discover(corpus_texts(inputs, counter), known=segmenter.has_word, cut=segmenter.cut, options=options)
     if not counter.get("docs"):
         why = f"; the first: {counter['first_failure']}" if "first_failure" in counter else ""
-        raise ConfigError(f"no readable documents in {', '.join(map(str, inputs))} ({counter.get('failed', 0)} inputs failed{why})")
+        failed = f"{counter.get('failed', 0)} input{'' if counter.get('failed', 0) == 1 else 's'} failed"
+        raise ConfigError(f"no readable documents in {', '.join(map(str, inputs))} ({failed}{why})")
     return words, counter["docs"]
 
 
