@@ -7,7 +7,6 @@ output); 2 the command could not run (bad option, missing model, unreadable data
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import os
@@ -21,10 +20,10 @@ import typer
 
 from nlp.dates import DEFAULT_NAIVE_OFFSET
 from nlp.errors import ConfigError, NlpError
-from nlp.readers import DEFAULT_MAX_BYTES
-from nlp.report import GROUPINGS, PERIODS
+from nlp.report import GROUPINGS, PERIODS, ReportOptions
 from nlp.report_formats import FORMATS
-from nlp.settings import ENGINES, METHODS
+from nlp.settings import ENGINES, METHODS, Settings
+from nlp.textio import DEFAULT_MAX_BYTES
 
 # Plain click help: rich markup would show every flag as "<bool>" and eat "[freq] [pos]" as markup.
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -46,16 +45,10 @@ PeriodChoice = _choices("PeriodChoice", PERIODS)
 ClassifierChoice = _choices("ClassifierChoice", ("nbsvm", "svm"))  # nlp.classify.CLASSIFIERS (imports scikit-learn)
 
 
-def _library_default(function_path: str, parameter: str):
-    """A keyword default of a library function (defined once, there), read without importing it twice."""
-    module, _, name = function_path.rpartition(".")
-    return inspect.signature(getattr(__import__(module, fromlist=[name]), name)).parameters[parameter].default
-
-
 UserDicts = typer.Option([], "--user-dict", metavar="FILE", help="jieba-format user dictionary: lines of 'word [freq] [pos]'; repeatable.")
-Engine = typer.Option(ENGINES[0], "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
-Method = typer.Option(METHODS[0], "--method", help="Keyword method: combined (default), tfidf or textrank.")
-TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
+Engine = typer.Option(Settings.engine, "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
+Method = typer.Option(Settings.method, "--method", help="Keyword method: combined (default), tfidf or textrank.")
+TopK = typer.Option(Settings.top_k, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
 IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
 LabelField = typer.Option("label", "--label-field", help="JSON Lines: the field holding the label.")
 TextField = typer.Option("text", "--text-field", help="JSON Lines: the field holding the text (title + body also work).")
@@ -167,7 +160,7 @@ def annotate(
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
-    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    min_score: float = typer.Option(Settings.min_score, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
     boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1,
                                   help="Refuse documents, and JSON Lines records, larger than this many bytes."),
@@ -372,10 +365,10 @@ def keywords(
 def report(
     inputs: List[str] = typer.Argument(..., help="Annotation JSON Lines from 'nlp annotate', or posts/directories (annotated on the fly), or - (annotations on stdin)."),
     output: Path = typer.Option(..., "-o", "--output", help="Report file; the format follows the extension (.html .md .csv .json)."),
-    by: GroupingChoice = typer.Option(GROUPINGS[0], "--by", help="Group by category (predicted), source (crawl level), day, week or month."),
-    level: int = typer.Option(2, "--level", min=1, help="With --by source: which categories level (1 domain, 2 site, 3 feed)."),
-    top_k: int = typer.Option(20, "--top-k", min=1, help="Keywords per group (and trends, pairs)."),
-    period: PeriodChoice = typer.Option("week", "--period", help="Period for the time series and rising/falling keywords: day, week, month."),
+    by: GroupingChoice = typer.Option(ReportOptions.by, "--by", help="Group by category (predicted), source (crawl level), day, week or month."),
+    level: int = typer.Option(ReportOptions.level, "--level", min=1, help="With --by source: which categories level (1 domain, 2 site, 3 feed)."),
+    top_k: int = typer.Option(ReportOptions.top_k, "--top-k", min=1, help="Keywords per group (and trends, pairs)."),
+    period: PeriodChoice = typer.Option(ReportOptions.period, "--period", help="Period for the time series and rising/falling keywords: day, week, month."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
     fmt: Optional[FormatChoice] = typer.Option(None, "--format", help="html, md, csv or json (default: from the extension)."),
@@ -498,8 +491,9 @@ def _deduper():
 def dedup_command(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, text, JSON Lines or directories."),
     output: Path = typer.Option(..., "-o", "--output", help="Groups as JSON Lines, one group per line."),
-    threshold: float = typer.Option(_library_default("nlp.dedup_io.dedup_paths", "threshold"), "--threshold", min=0.0, max=1.0,
-                                    help="Minimum estimated Jaccard similarity of token bigrams."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                              help="Minimum estimated Jaccard similarity of token bigrams "
+                                                   "(default: the library's, 0.5)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes reading, segmenting and signing articles."),
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
@@ -512,8 +506,8 @@ def dedup_command(
     try:
         _check_inputs(inputs)
         _check_output(output, inputs)
-        result = dedup_paths(inputs, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)), threshold=threshold,
-                             jobs=jobs)
+        result = dedup_paths(inputs, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)), jobs=jobs,
+                             **({} if threshold is None else {"threshold": threshold}))
         write_text_file(output, "".join(json.dumps(group, ensure_ascii=False) + "\n" for group in result.groups))
     except NlpError as error:
         raise _fail(error)

@@ -24,11 +24,10 @@ from . import dates, frontmatter
 from .article import Article, Failure
 from .dates import DEFAULT_NAIVE_OFFSET
 from .errors import InputError
-from .textio import decode_text
+from .textio import DEFAULT_MAX_BYTES, decode_text
 
 STDIN = "-"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # the largest document (file, or JSON Lines record) read
 # JSON Lines field names as feeds and crawlers write them, first match wins.
 _JSON_FIELDS = {
     "id": ("id", "guid", "url", "link"),

@@ -12,6 +12,8 @@ from typing import IO, Iterator
 
 from .errors import InputError
 
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # the largest document (file, or JSON Lines record) read
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),

@@ -183,3 +183,11 @@ def test_every_command_has_help_and_is_documented():
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
         assert f"nlp {command}" in readme
+
+
+def test_a_small_hold_out_gets_a_caveat_and_the_overlap_warning_is_printed_once(labelled_jsonl, tmp_path):
+    model_dir = tmp_path / "model"
+    trained = run("train", labelled_jsonl, "-o", model_dir)
+    assert trained.exit_code == 0 and "a rough estimate" in trained.output  # a 10% hold-out of 24 examples
+    table = run("evaluate", labelled_jsonl, "--model", model_dir)  # evaluated on its own training data
+    assert table.exit_code == 0 and table.output.count("were in the model's training data") == 1, table.output
