@@ -191,3 +191,12 @@ def test_a_small_hold_out_gets_a_caveat_and_the_overlap_warning_is_printed_once(
     assert trained.exit_code == 0 and "a rough estimate" in trained.output  # a 10% hold-out of 24 examples
     table = run("evaluate", labelled_jsonl, "--model", model_dir)  # evaluated on its own training data
     assert table.exit_code == 0 and table.output.count("were in the model's training data") == 1, table.output
+
+
+def test_the_command_line_choices_are_the_librarys():
+    import cli
+    from nlp.classify import CLASSIFIERS
+    from nlp.settings import ENGINES, METHODS
+
+    for choice, values in [(cli.ClassifierChoice, CLASSIFIERS), (cli.EngineChoice, ENGINES), (cli.MethodChoice, METHODS)]:
+        assert tuple(member.value for member in choice) == values
