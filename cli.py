@@ -9,31 +9,105 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from nlp.doc import Failure
-from nlp.errors import NlpError
+from nlp.errors import ConfigError, NlpError
+from nlp.io.dates import DEFAULT_NAIVE_OFFSET
+from nlp.io.textio import DEFAULT_MAX_BYTES
+from nlp.report.render import FORMATS
+from nlp.report.tally import GROUPINGS, PERIODS, ReportOptions
+from nlp.settings import ENGINES, METHODS, Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Plain click help: rich markup would show every flag as "<bool>" and eat "[freq] [pos]" as markup.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Chinese news analysis: annotate articles (keywords, category), report, train and evaluate "
                        "classifiers, build IDF tables, find new words and near-duplicates.")
 log = logging.getLogger("nlp.cli")
 
-UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
-Engine = typer.Option("rjieba", "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
-Method = typer.Option("combined", "--method", help="Keyword method: combined (default), tfidf or textrank.")
-TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
+
+def _choices(name: str, values) -> type[Enum]:
+    """An Enum of the library's choices, so that typer lists them in the help and refuses others."""
+    return Enum(name, {value: value for value in values}, type=str)
+
+
+EngineChoice = _choices("EngineChoice", ENGINES)
+MethodChoice = _choices("MethodChoice", METHODS)
+FormatChoice = _choices("FormatChoice", FORMATS)
+GroupingChoice = _choices("GroupingChoice", GROUPINGS)
+PeriodChoice = _choices("PeriodChoice", PERIODS)
+ClassifierChoice = _choices("ClassifierChoice", ("nbsvm", "svm"))  # nlp.classify.CLASSIFIERS (imports scikit-learn)
+
+
+UserDicts = typer.Option([], "--user-dict", metavar="FILE", help="jieba-format user dictionary: lines of 'word [freq] [pos]'; repeatable.")
+Engine = typer.Option(Settings.engine, "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
+Method = typer.Option(Settings.method, "--method", help="Keyword method: combined (default), tfidf or textrank.")
+TopK = typer.Option(Settings.top_k, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
 IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
+LabelField = typer.Option("label", "--label-field", help="JSON Lines: the field holding the label.")
+TextField = typer.Option("text", "--text-field", help="JSON Lines: the field holding the text (title + body also work).")
+LabelLevel = typer.Option(1, "--label-level", min=1, help="Post directories: which categories level labels a post (1 = first).")
+Classes = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i; default: class.txt beside the data).")
+LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels.")
+# The option that sets each library setting, for error messages.
+FLAGS = {"naive_utc_offset": "--timezone", "idf_path": "--idf", "user_dicts": "--user-dict", "engine": "--engine",
+         "method": "--method", "boilerplate_files": "--boilerplate", "min_score": "--min-score", "top_k": "--top-k",
+         "scheduler": "--scheduler", "resume": "--resume", "max_bytes": "--max-bytes", "format": "--format",
+         "model_dir": "--model"}
+MIN_RELIABLE_EVALUATION = 100  # fewer held-out examples than this: the printed accuracy gets a caveat
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+def _fail(message, code: int = 2) -> typer.Exit:
+    """Print ``message`` (a string or an NlpError, whose option the CLI names) and return the Exit to raise."""
+    if isinstance(message, ConfigError) and message.setting in FLAGS:
+        message = f"{FLAGS[message.setting]}: {message}"
     typer.echo(f"nlp: error: {message}", err=True)
     return typer.Exit(code)
+
+
+def _value(choice) -> str | None:
+    return choice.value if isinstance(choice, Enum) else choice
+
+
+def _check_inputs(inputs) -> None:
+    from nlp.io.readers import check_inputs
+
+    check_inputs(inputs)
+
+
+def _check_output(path: Path, inputs) -> None:
+    """``-o`` can be written and is not one of the inputs (a file replaced by the result)."""
+    from nlp.io.textio import check_output_path
+
+    check_output_path(path)
+    if any(item != "-" and Path(item).resolve() == Path(path).resolve() for item in inputs):
+        raise _fail(f"{path}: the output is also an input: it would be overwritten")
+
+
+def _warn_jobs(jobs: int) -> None:
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        typer.echo(f"nlp: warning: --jobs {jobs} is more than the {cpus} CPUs of this machine; "
+                   f"more processes than CPUs only add memory", err=True)
+
+
+def _quiet_dask(verbose: bool) -> None:
+    """Dask logs INFO lines on start and worker tracebacks on Ctrl-C; keep them for -v."""
+    if verbose:
+        return
+    import warnings
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # inherited by worker processes
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="distributed")  # "Port 8787 is already in use" and the like
 
 
 def _settings(**kwargs):
@@ -73,6 +147,7 @@ def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log prog
                                         help="Print the version and exit.")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="nlp: %(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    _quiet_dask(verbose)
 
 
 @app.command()
@@ -80,32 +155,38 @@ def annotate(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, .txt or .jsonl files, directories, or - for JSON Lines on stdin."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write JSON Lines here (default: stdout); DIR/ writes part files."),
     model: Optional[str] = typer.Option(None, "--model", help="Model directory; 'none' turns classification off (default: models/default)."),
-    method: str = Method,
+    method: MethodChoice = Method,
     top_k: int = TopK,
     idf: Optional[Path] = IdfFile,
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
-    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
-    boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
-    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse documents larger than this (JSON Lines files are streamed)."),
+    min_score: float = typer.Option(Settings.min_score, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1,
+                                  help="Refuse documents, and JSON Lines records, larger than this many bytes."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
     dedup: bool = typer.Option(False, "--dedup", help="Add duplicate_of: the id of the earliest earlier near-identical article."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: ADDRESS (tcp://host:8786) or local:N."),
-    timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
+    timezone: str = typer.Option(DEFAULT_NAIVE_OFFSET, "--timezone",
+                                 help="Offset or zone for dates written without one: +08:00, +0800, UTC, Asia/Shanghai."),
 ) -> None:
     """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
+    from nlp.io.readers import describe_passed_over
     from nlp.jobs.annotate import AnnotateJob, run, wants_parts
 
     started = time.monotonic()
+    if resume and (not output or wants_parts(output)):
+        raise _fail("--resume needs -o OUT.jsonl (the file to finish)")
+    _warn_jobs(jobs)
     try:
-        settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
+        settings = _settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
                              boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
         job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
                           jobs, resume, dedup, scheduler, max_bytes)
         result = run(job, progress=lambda summary: _progress(summary, started))
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
     summary = result.summary
     if result.interrupted:
         typer.echo(f"\ninterrupted after {summary.articles + summary.errors} records; "
@@ -114,6 +195,8 @@ def annotate(
     _progress(summary, started, final=True)
     for line in summary.lines():
         typer.echo(line, err=True)
+    if result.passed_over:
+        typer.echo(f"skipped: {describe_passed_over(result.passed_over)}", err=True)
     if result.resumed:
         typer.echo(f"resumed: {result.resumed} records were already in {output}", err=True)
     if output:
@@ -135,26 +218,28 @@ def _progress(summary, started: float, *, final: bool = False) -> None:
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: JSON Lines, TSV, class folders or post directories."),
     output: Path = typer.Option(..., "-o", "--output", help="Model directory to write."),
-    label_field: str = typer.Option("label", "--label-field"),
-    text_field: str = typer.Option("text", "--text-field"),
-    label_level: int = typer.Option(1, "--label-level", min=1, help="Which categories level labels a post (1 = first)."),
-    classes: Optional[Path] = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i)."),
-    label_map: Optional[Path] = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels."),
+    label_field: str = LabelField,
+    text_field: str = TextField,
+    label_level: int = LabelLevel,
+    classes: Optional[Path] = Classes,
+    label_map: Optional[Path] = LabelMap,
     dev: List[Path] = typer.Option([], "--dev", help="Development data to measure the model on (default: a 10% hold-out)."),
-    classifier: str = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
+    classifier: ClassifierChoice = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
     dedup: bool = typer.Option(False, "--dedup", help="Also remove near-duplicates (MinHash, similarity >= 0.5) before splitting."),
     out_of_core: bool = typer.Option(False, "--out-of-core", help="Stream the data in chunks (hashed features, SGD): bounded memory for any size."),
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
     """Train a category classifier and write it with its model card."""
     from nlp.classify import modelio
     from nlp.classify.training import train_options
     from nlp.jobs.train import train_from_paths
 
+    engine = _value(engine)
     try:
+        _check_inputs(data + dev)
         if out_of_core:
             from nlp.jobs.outofcore import train_streaming
 
@@ -165,14 +250,18 @@ def train(
             return
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
                                  labels=_label_options(text_field, label_field, label_level, classes, label_map),
-                                 options=train_options(classifier, c), dev_inputs=dev, near_duplicates=dedup)
+                                 options=train_options(_value(classifier), c), dev_inputs=dev, near_duplicates=dedup)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
     metrics = card.get("metrics") or {}
     typer.echo(f"trained on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
     if metrics:
-        typer.echo(f"{card['metrics_measured_on']}: accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}", err=True)
+        measured = metrics.get("n") or 0
+        caveat = (f" (on only {measured} examples: a rough estimate; measure with --dev or 'nlp evaluate --cv')"
+                  if measured < MIN_RELIABLE_EVALUATION else "")
+        typer.echo(f"{card['metrics_measured_on']}: accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}{caveat}",
+                   err=True)
 
 
 @app.command()
@@ -181,13 +270,13 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (not needed with --cv)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     cv: int = typer.Option(0, "--cv", min=0, help="Cross-validate a fresh model with K stratified folds instead."),
-    label_field: str = typer.Option("label", "--label-field"),
-    text_field: str = typer.Option("text", "--text-field"),
-    label_level: int = typer.Option(1, "--label-level", min=1),
-    classes: Optional[Path] = typer.Option(None, "--classes"),
-    label_map: Optional[Path] = typer.Option(None, "--label-map"),
+    label_field: str = LabelField,
+    text_field: str = TextField,
+    label_level: int = LabelLevel,
+    classes: Optional[Path] = Classes,
+    label_map: Optional[Path] = LabelMap,
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
     """Accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix."""
     from nlp.classify import modelio
@@ -195,7 +284,8 @@ def evaluate(
     from nlp.jobs.train import cross_validate_paths, evaluate_paths
 
     try:
-        settings = _settings(engine=engine, user_dicts=tuple(user_dict))
+        _check_inputs(data)
+        settings = _settings(engine=_value(engine), user_dicts=tuple(user_dict))
         labels = _label_options(text_field, label_field, label_level, classes, label_map)
         if cv:
             if cv < 2:
@@ -206,9 +296,10 @@ def evaluate(
                 raise _fail("--model is required (or use --cv K)")
             result = evaluate_paths(data, modelio.load(model), settings=settings, labels=labels)
     except NlpError as error:
-        raise _fail(str(error))
-    for warning in result.warnings:
-        typer.echo(f"nlp: warning: {warning}", err=True)
+        raise _fail(error)
+    if as_json:  # the tables end with the warnings themselves
+        for warning in result.warnings:
+            typer.echo(f"nlp: warning: {warning}", err=True)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_evaluation(result))
 
 
@@ -219,42 +310,52 @@ def idf(
     min_df: int = typer.Option(2, "--min-df", min=1, help="Leave out words found in fewer documents."),
     no_merge: bool = typer.Option(False, "--no-merge", help="Do not fill in jieba's values for words the corpus lacks."),
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
     """Build an IDF table from your own corpus."""
     from nlp.jobs.idf import build_idf
 
     try:
-        table, n_docs, n_failed = build_idf(corpus, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
+        _check_inputs(corpus)
+        _check_output(output, corpus)
+        table, n_docs, n_failed = build_idf(corpus, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)),
                                             min_df=min_df, merge=not no_merge)
         table.save(output)
     except NlpError as error:
-        raise _fail(str(error))
-    typer.echo(f"{len(table)} words from {n_docs} documents ({n_failed} unreadable) -> {output}", err=True)
+        raise _fail(error)
+    typer.echo(f"{len(table)} words from {_count(n_docs, 'document')} ({n_failed} unreadable) -> {output}", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 document', '2 documents'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()
 def keywords(
     file: str = typer.Argument(..., help="One article (post, HTML or text) or - for text on stdin."),
-    method: str = Method,
+    method: MethodChoice = Method,
     top_k: int = TopK,
     idf: Optional[Path] = IdfFile,
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
     """Print the keywords of one article, one 'word<TAB>score' per line."""
     from nlp.pipeline import Pipeline
     from nlp.io.readers import parse_document, read_file
 
+    if file != "-" and Path(file).is_dir():
+        raise _fail(f"{file}: is a directory; keywords reads one article (for a folder: nlp annotate {file})")
     try:
-        pipeline = Pipeline(_settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict)))
+        pipeline = Pipeline(_settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf,
+                                      user_dicts=tuple(user_dict)))
         if file == "-":
             records = [parse_document(sys.stdin.read(), source="<stdin>", article_id="stdin")]
         else:
             records = list(read_file(Path(file), Path(file).stem))
         result = pipeline.annotate_batch(records[:1])[0]
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
     if isinstance(result, Failure):
         raise _fail(f"{result.source}: {result.message}")
     for keyword in result.keywords:
@@ -265,13 +366,13 @@ def keywords(
 def report(
     inputs: List[str] = typer.Argument(..., help="Annotation JSON Lines from 'nlp annotate', or posts/directories (annotated on the fly), or - (annotations on stdin)."),
     output: Path = typer.Option(..., "-o", "--output", help="Report file; the format follows the extension (.html .md .csv .json)."),
-    by: str = typer.Option("category", "--by", help="Group by category (predicted), source (crawl level), day, week or month."),
-    level: int = typer.Option(2, "--level", min=1, help="With --by source: which categories level (1 domain, 2 site, 3 feed)."),
-    top_k: int = typer.Option(20, "--top-k", min=1, help="Keywords per group (and trends, pairs)."),
-    period: str = typer.Option("week", "--period", help="Period for the time series and rising/falling keywords: day, week, month."),
+    by: GroupingChoice = typer.Option(ReportOptions.by, "--by", help="Group by category (predicted), source (crawl level), day, week or month."),
+    level: int = typer.Option(ReportOptions.level, "--level", min=1, help="With --by source: which categories level (1 domain, 2 site, 3 feed)."),
+    top_k: int = typer.Option(ReportOptions.top_k, "--top-k", min=1, help="Keywords per group (and trends, pairs)."),
+    period: PeriodChoice = typer.Option(ReportOptions.period, "--period", help="Period for the time series and rising/falling keywords: day, week, month."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="html, md, csv or json (default: from the extension)."),
+    fmt: Optional[FormatChoice] = typer.Option(None, "--format", help="html, md, csv or json (default: from the extension)."),
     model: Optional[str] = typer.Option(None, "--model", help="Model for inputs annotated on the fly."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for inputs annotated on the fly."),
     dedup: bool = typer.Option(False, "--dedup", help="Count each story once: skip near-duplicates of earlier articles."),
@@ -285,9 +386,17 @@ def report(
     from nlp.io.textio import write_text_file
     from nlp.jobs.runner import annotate_records
 
+    by, period = _value(by), _value(period)
+    _warn_jobs(jobs)
     try:
-        chosen = infer_format(output, fmt)
-        options = ReportOptions(by=by, level=level, top_k=top_k, period=by if by in ("day", "week", "month") else period,
+        _check_inputs(inputs)
+        _check_output(output, inputs)
+        if scheduler:
+            from nlp.jobs.cluster import parse_scheduler
+
+            parse_scheduler(scheduler)
+        chosen = infer_format(output, _value(fmt))
+        options = ReportOptions(by=by, level=level, top_k=top_k, period=by if by in PERIODS else period,
                                 since=since, until=until)
         settings = _settings(signatures=dedup)
 
@@ -297,39 +406,52 @@ def report(
         tally = tally_inputs(inputs, options, annotate=annotate, deduper=_deduper() if dedup else None, scheduler=scheduler)
         write_text_file(output, render(summarise(tally), chosen))
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
     skipped = f", {tally.duplicates_skipped} near-duplicates skipped" if dedup else ""
-    typer.echo(f"{tally.articles} articles ({tally.errors} errors{skipped}) -> {output} ({chosen})", err=True)
+    typer.echo(f"{_count(tally.articles, 'article')} ({_count(tally.errors, 'error')}{skipped}) -> {output} ({chosen})", err=True)
 
 
 @app.command()
 def segment(
     files: List[str] = typer.Argument(..., help="Text files (one sentence or paragraph per line), or - for stdin."),
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
-    """Print each input line segmented, tokens separated by two spaces (the SIGHAN gold format)."""
+    """Print each input line segmented, tokens separated by two spaces (the SIGHAN gold format).
+
+    The output is line-aligned with the input: line i out is line i in, blank lines stay blank and
+    a missing final newline stays missing (a newline is added only to keep two files apart)."""
     from nlp.text.segment import Segmenter
-    from nlp.io.textio import decode_bytes
 
     try:
-        segmenter = Segmenter(engine=engine, user_dicts=tuple(user_dict))
-        for name in files:
-            text = sys.stdin.read() if name == "-" else _read_input(Path(name), decode_bytes)
-            for line in text.split("\n"):
-                typer.echo("  ".join(segmenter.cut(line.strip())))
+        _check_inputs(files)
+        segmenter = Segmenter(engine=_value(engine), user_dicts=tuple(user_dict))
+        for number, name in enumerate(files):
+            text = _read_input(name)
+            out = "\n".join("  ".join(segmenter.cut(line.strip())) for line in text.split("\n"))
+            if text and not text.endswith("\n") and number < len(files) - 1:
+                out += "\n"
+            typer.echo(out, nl=False)
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
 
 
-def _read_input(path: Path, decode) -> str:
+def _read_input(name: str) -> str:
+    """A text file, or standard input for ``-``, decoded (UTF-8, GB18030, ...) with ``\\n`` line endings."""
     from nlp.errors import InputError
+    from nlp.io.textio import decode_bytes
 
+    if name == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        return decode_bytes(stream.read(), "<stdin>") if stream is not None else sys.stdin.read()
+    path = Path(name)
+    if path.is_dir():
+        raise InputError(name, "is a directory; segment reads text files")
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(str(path), error.strerror or str(error)) from None
-    return decode(data, str(path)).rstrip("\n")
+        raise InputError(name, error.strerror or str(error)) from None
+    return decode_bytes(data, name)
 
 
 @app.command()
@@ -342,22 +464,25 @@ def newwords(
     min_binding: float = typer.Option(0.5, "--min-binding", min=0.0, max=1.0,
                                       help="Minimum share of each segmenter piece's occurrences that lie inside the word."),
     max_words: int = typer.Option(5000, "--max-words", min=1, help="Keep at most this many words."),
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
     boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
 ) -> None:
     """Propose words jieba splits but the corpus shows to be units, as a ranked user dictionary."""
     from nlp.text.newwords import DiscoveryOptions
     from nlp.jobs.newwords import discover_from_paths, write_user_dict
 
+    engine = _value(engine)
     try:
+        _check_inputs(corpus)
+        _check_output(output, corpus)
         options = DiscoveryOptions(min_count=min_count, min_cohesion=min_cohesion, min_entropy=min_entropy,
                                    min_binding=min_binding, max_words=max_words)
         settings = _settings(engine=engine, boilerplate_files=tuple(boilerplate))
         words, n_docs = discover_from_paths(corpus, options=options, settings=settings)
         evidence = write_user_dict(words, output, engine=engine)
     except NlpError as error:
-        raise _fail(str(error))
-    typer.echo(f"{len(words)} new words from {n_docs} documents -> {output} (evidence: {evidence})", err=True)
+        raise _fail(error)
+    typer.echo(f"{_count(len(words), 'new word')} from {_count(n_docs, 'document')} -> {output} (evidence: {evidence})", err=True)
 
 
 def _deduper():
@@ -370,21 +495,26 @@ def _deduper():
 def dedup_command(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, text, JSON Lines or directories."),
     output: Path = typer.Option(..., "-o", "--output", help="Groups as JSON Lines, one group per line."),
-    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="Minimum estimated Jaccard similarity of token bigrams."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                              help="Minimum estimated Jaccard similarity of token bigrams "
+                                                   "(default: the library's, 0.5)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes reading, segmenting and signing articles."),
     user_dict: List[Path] = UserDicts,
-    engine: str = Engine,
+    engine: EngineChoice = Engine,
 ) -> None:
     """Find groups of near-identical articles (MinHash LSH over token shingles)."""
     from nlp.jobs.dedup import dedup_paths
     from nlp.io.textio import write_text_file
 
+    _warn_jobs(jobs)
     try:
-        result = dedup_paths(inputs, settings=_settings(engine=engine, user_dicts=tuple(user_dict)), threshold=threshold,
-                             jobs=jobs)
+        _check_inputs(inputs)
+        _check_output(output, inputs)
+        result = dedup_paths(inputs, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)), jobs=jobs,
+                             **({} if threshold is None else {"threshold": threshold}))
         write_text_file(output, "".join(json.dumps(group, ensure_ascii=False) + "\n" for group in result.groups))
     except NlpError as error:
-        raise _fail(str(error))
+        raise _fail(error)
     duplicates = sum(g["size"] - 1 for g in result.groups)
     typer.echo(f"{len(result.groups)} groups, {duplicates} near-duplicates among {result.documents} articles "
                f"({result.failed} unreadable) -> {output}", err=True)
@@ -429,8 +559,19 @@ def evaluate_entities(
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else format_evaluation(result))
 
 
+VERBOSE = ("-v", "--verbose")
+
+
+def hoist_verbose(args: list[str]) -> list[str]:
+    """``-v``/``--verbose`` anywhere before ``--`` moved in front of the subcommand, where the
+    program-wide option is parsed (``nlp annotate x -v`` then works as ``nlp -v annotate x``)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in VERBOSE]
+    return flags[:1] + [a for a in args[:end] if a not in VERBOSE] + args[end:] if flags else args
+
+
 def main() -> None:
-    app()
+    app(args=hoist_verbose(sys.argv[1:]), prog_name="nlp")
 
 
 if __name__ == "__main__":

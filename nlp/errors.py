@@ -33,6 +33,13 @@ class ModelError(NlpError):
 
 
 class ConfigError(NlpError):
-    """A setting or option has a value the toolkit cannot use."""
+    """A setting or option has a value the toolkit cannot use.
+
+    ``setting`` names the :class:`~nlp.settings.Settings` field (or argument) at fault, so that a
+    front end can name its own option for it (the CLI says ``--timezone`` for ``naive_utc_offset``)."""
 
     kind = "config"
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting

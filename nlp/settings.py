@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nlp.errors import ConfigError
+from nlp.io.dates import DEFAULT_NAIVE_OFFSET, parse_offset
 
 ENGINES = ("rjieba", "jieba")
 METHODS = ("combined", "tfidf", "textrank")
@@ -34,7 +35,7 @@ class Settings:
     title_weight: float = 3.0
     textrank_window: int = 5
     min_score: float = 0.0
-    naive_utc_offset: str = "+00:00"
+    naive_utc_offset: str = DEFAULT_NAIVE_OFFSET  # for dates written without an offset (Beijing time)
     signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
     simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.text.simplify)
 
@@ -47,6 +48,10 @@ class Settings:
             raise ConfigError(f"top_k must be >= 0, got {self.top_k}")
         if not 0.0 <= self.min_score <= 1.0:
             raise ConfigError(f"min_score must be within [0, 1], got {self.min_score}")
+        try:
+            parse_offset(self.naive_utc_offset)
+        except ValueError as error:
+            raise ConfigError(str(error), setting="naive_utc_offset") from None
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

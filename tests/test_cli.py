@@ -63,30 +63,40 @@ def test_min_score_option(posts, tiny_model_dir):
 
 def test_bad_inputs_are_reported_and_the_rest_annotated(posts, tmp_path):
     (posts / "c.md").write_bytes(b"\x00\x01\x02")
-    result = run("annotate", posts, tmp_path / "missing.md", "--model", "none")
+    (posts / "d.md").write_bytes(b"")
+    result = run("annotate", posts, "--model", "none")
     assert result.exit_code == 1
     lines = records(result.stdout)
     assert [("error" in r) for r in lines] == [False, False, True, True]
-    assert "binary file" in lines[2]["error"]["message"] and "no such file" in lines[3]["error"]["message"]
+    assert "binary file" in lines[2]["error"]["message"] and "empty file" in lines[3]["error"]["message"]
     assert "2 articles annotated, 2 failed" in result.output
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["annotate", "x.md", "--model", "/nonexistent/model"], "model directory not found"),
-        (["annotate", "x.md", "--method", "bm25"], "unknown method"),
-        (["annotate", "x.md", "--engine", "thulac"], "unknown engine"),
-        (["evaluate", "x.jsonl"], "--model is required"),
-        (["train", "/nonexistent.jsonl", "-o", "/tmp/never"], "no such file"),
-        (["idf", "/nonexistent/corpus", "-o", "/tmp/never.txt"], "no readable documents"),
+        (["annotate", "{post}", "--model", "/nonexistent/model"], "model directory not found"),
+        (["evaluate", "{post}"], "--model is required"),
+        (["annotate", "/nonexistent/x.md"], "/nonexistent/x.md: no such file or directory"),
+        (["train", "/nonexistent.jsonl", "-o", "/tmp/never"], "/nonexistent.jsonl: no such file"),
+        (["idf", "/nonexistent/corpus", "-o", "/tmp/never.txt"], "/nonexistent/corpus: no such file"),
+        (["annotate", "{post}", "--timezone", "CST"], "--timezone: not a UTC offset or time zone: 'CST'"),
+        (["annotate", "{post}", "--scheduler", "local:0"], "--scheduler: a local cluster needs at least 1 worker"),
+        (["annotate", "{post}", "--scheduler", "foo"], "--scheduler: not a scheduler address: 'foo'"),
     ],
 )
-def test_fatal_errors_are_one_line_and_exit_2(args, message):
-    result = run(*args)
+def test_fatal_errors_are_one_line_and_exit_2(posts, args, message):
+    result = run(*[a.format(post=posts / "a.md") for a in args])
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("nlp: error:")]
-    assert len(errors) == 1 and message in errors[0]
+    assert len(errors) == 1 and message in errors[0] and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("option, value", [("--method", "bm25"), ("--engine", "thulac")])
+def test_choices_are_checked_and_listed_by_the_command_line(posts, option, value):
+    result = run("annotate", posts / "a.md", option, value)
+    assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+    assert "combined" in run("annotate", "--help").output and "rjieba|jieba" in run("annotate", "--help").output
 
 
 @pytest.mark.parametrize("command", [
@@ -173,3 +183,20 @@ def test_every_command_has_help_and_is_documented():
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
         assert f"nlp {command}" in readme
+
+
+def test_a_small_hold_out_gets_a_caveat_and_the_overlap_warning_is_printed_once(labelled_jsonl, tmp_path):
+    model_dir = tmp_path / "model"
+    trained = run("train", labelled_jsonl, "-o", model_dir)
+    assert trained.exit_code == 0 and "a rough estimate" in trained.output  # a 10% hold-out of 24 examples
+    table = run("evaluate", labelled_jsonl, "--model", model_dir)  # evaluated on its own training data
+    assert table.exit_code == 0 and table.output.count("were in the model's training data") == 1, table.output
+
+
+def test_the_command_line_choices_are_the_librarys():
+    import cli
+    from nlp.classify.training import CLASSIFIERS
+    from nlp.settings import ENGINES, METHODS
+
+    for choice, values in [(cli.ClassifierChoice, CLASSIFIERS), (cli.EngineChoice, ENGINES), (cli.MethodChoice, METHODS)]:
+        assert tuple(member.value for member in choice) == values

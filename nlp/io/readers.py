@@ -11,22 +11,23 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import sys
-from pathlib import Path
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser
 
-from nlp.io import dates
-
-from nlp.io import frontmatter
+from nlp.io import dates, frontmatter
 from nlp.doc import Article, Failure
+from nlp.io.dates import DEFAULT_NAIVE_OFFSET
 from nlp.errors import InputError
-from nlp.io.textio import decode_bytes
+from nlp.io.textio import DEFAULT_MAX_BYTES, decode_text
 
 STDIN = "-"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # JSON Lines field names as feeds and crawlers write them, first match wins.
 _JSON_FIELDS = {
     "id": ("id", "guid", "url", "link"),
@@ -45,6 +46,18 @@ ASSET_SUFFIXES = frozenset({
     ".rar", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".css", ".js", ".map", ".pyc", ".so", ".exe",
 })
 _HTML_MARKERS = ("<html", "<body", "<p", "<div", "<br", "<!doctype", "<article", "<span", "<h1")
+# A hidden file that is still a post: the crawler names a post after its title, and a title of dots
+# ("..", "...") gives ".md", "..md"; any hidden file with a document suffix is read.
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm", ".txt"}) | JSONL_SUFFIXES
+_DOTS_AND_SUFFIX = re.compile(r"^\.+(?P<suffix>md|markdown|html?|txt|jsonl|ndjson|jsonlines)$", re.IGNORECASE)
+# Why a directory walk passed a file over (keys of the ``passed_over`` counter).
+HIDDEN, ASSET, HIDDEN_DIR, LINKED_DIR = ("hidden file", "image or other asset", "in a hidden folder",
+                                         "link to a folder (not followed)")
+# HTML metadata, first match wins.
+_HTML_DATES = ('meta[property="article:published_time"]', 'meta[name="article:published_time"]',
+               'meta[itemprop="datePublished"]', 'meta[name="pubdate"]', 'meta[name="publishdate"]',
+               'meta[property="og:published_time"]', "time[datetime]")
+_HTML_AUTHORS = ('meta[name="author"]', 'meta[property="article:author"]', 'meta[name="article:author"]')
 
 Record = Article | Failure
 
@@ -52,99 +65,184 @@ Record = Article | Failure
 def read_articles(
     inputs: Iterable[str | Path],
     *,
-    naive_offset: str = "+00:00",
+    naive_offset: str = DEFAULT_NAIVE_OFFSET,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: IO[str] | None = None,
+    passed_over: Counter[str] | None = None,
 ) -> Iterator[Record]:
-    """Yield one record per article found in ``inputs`` (files, directories or ``-``)."""
+    """Yield one record per article found in ``inputs`` (files, directories or ``-``).
+
+    Ids are unique within the run (see :func:`iter_files`); with more than one input, the files of a
+    directory get the directory as given in front of their id.  ``passed_over`` counts, by reason,
+    the files a directory walk skipped."""
+    inputs = list(inputs)
     for item in inputs:
         if str(item) == STDIN:
-            yield from read_jsonl_lines(stdin or sys.stdin, "<stdin>", naive_offset=naive_offset)
+            yield from read_jsonl_lines(_stdin_lines(stdin or sys.stdin, max_bytes), "<stdin>", naive_offset=naive_offset,
+                                        max_bytes=max_bytes)
             continue
         root = Path(item)
-        for path, article_id in iter_files(root):
+        for path, article_id in iter_files(root, prefix=len(inputs) > 1, passed_over=passed_over):
             yield from read_file(path, article_id, naive_offset=naive_offset, max_bytes=max_bytes)
 
 
-def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """(path, id) for ``root`` or every file below it, sorted; ids are relative paths sans suffix.
+def check_inputs(inputs: Iterable[str | Path]) -> None:
+    """Raise an InputError naming the first input that is missing, or a directory with nothing to read
+    (saying how many files were passed over and why), before any work is done."""
+    for item in inputs:
+        if str(item) == STDIN:
+            continue
+        root = Path(item)
+        if not os.path.lexists(root):
+            raise InputError(str(item), "no such file or directory")
+        if root.is_dir():
+            skipped: Counter[str] = Counter()
+            if next(iter_files(root, passed_over=skipped), None) is None:
+                raise InputError(str(item), "no files to read in this directory" +
+                                 (f" ({describe_passed_over(skipped)})" if skipped else " (it is empty)"))
 
-    Hidden files and directories, and assets (images, media, archives, fonts, CSS and scripts:
-    ``ASSET_SUFFIXES``) are skipped; symbolic links to directories are not followed,
-    so link loops cannot trap the walk.  A root that does not exist is yielded as is and fails
-    when read, so the error names it.
+
+def describe_passed_over(counts: Counter[str]) -> str:
+    """'3 files passed over: 2 hidden file, 1 image or other asset'."""
+    total = sum(counts.values())
+    reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{total} file{'s' if total != 1 else ''} passed over: {reasons}"
+
+
+def iter_files(root: Path, *, prefix: bool = False, passed_over: Counter[str] | None = None) -> Iterator[tuple[Path, str]]:
+    """(path, id) for ``root`` or every file below it, sorted.
+
+    The id of a file named itself is its path as given, normalised, without its suffix (``a/index.txt``
+    -> ``a/index``, so ``b/index.txt`` differs); below a directory it is the path below that directory
+    without suffix, with the directory in front when ``prefix``.  Files of one folder that differ only
+    in suffix (``a.md``, ``a.txt``) keep their suffixes, so ids stay unique.
+
+    Hidden folders (``.git``) and hidden files other than documents (``.DS_Store``; a post named
+    ``..md`` is read), and assets (images, media, archives, fonts, CSS and scripts: ``ASSET_SUFFIXES``)
+    are passed over and counted in ``passed_over`` by reason; symbolic links to directories are not
+    followed, so link loops cannot trap the walk.  A root that does not exist is yielded as is and
+    fails when read, so the error names it.
     """
+    counts = passed_over if passed_over is not None else Counter()
     if not root.is_dir():
-        yield root, root.stem or root.name
+        yield root, _file_id(PurePosixPath(Path(os.path.normpath(root)).as_posix()), strip=True)
         return
-    pending = [_sorted_entries(root)]
+    base = PurePosixPath(Path(os.path.normpath(root)).as_posix()) if prefix else None
+
+    def named(relative: PurePosixPath) -> str:
+        return (base / relative).as_posix() if base else relative.as_posix()
+
+    pending = [_listing(root)]
     while pending:
-        entry = next(pending[-1], None)
+        entries, stems = pending[-1]
+        entry = next(entries, None)
         if entry is None:
             pending.pop()
-        elif entry.is_dir(follow_symlinks=False):
-            if os.access(entry.path, os.R_OK | os.X_OK):
-                pending.append(_sorted_entries(Path(entry.path)))
-            else:  # reported by read_file as "cannot list directory"
-                yield Path(entry.path), Path(entry.path).relative_to(root).as_posix()
-        elif Path(entry.name).suffix.lower() in ASSET_SUFFIXES:
             continue
-        elif not entry.is_symlink() or Path(entry.path).is_file():
-            path = Path(entry.path)
-            yield path, path.relative_to(root).with_suffix("").as_posix()
+        path = Path(entry.path)
+        hidden = entry.name.startswith(".")
+        if entry.is_dir(follow_symlinks=False):
+            if hidden:
+                counts[HIDDEN_DIR] += _count_files(path)
+            elif os.access(entry.path, os.R_OK | os.X_OK):
+                pending.append(_listing(path))
+            else:  # reported by read_file as "cannot list directory"
+                yield path, named(PurePosixPath(path.relative_to(root).as_posix()))
+        elif entry.is_symlink() and path.is_dir():
+            counts[LINKED_DIR] += 1
+        elif hidden and not _is_hidden_document(entry.name):
+            counts[HIDDEN] += 1
+        elif Path(entry.name).suffix.lower() in ASSET_SUFFIXES:
+            counts[ASSET] += 1
+        elif not entry.is_symlink() or path.is_file():
+            relative = PurePosixPath(path.relative_to(root).as_posix())
+            yield path, named(PurePosixPath(_file_id(relative, strip=stems[_strip_suffix(entry.name)] == 1)))
 
 
-def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
-    """Visible entries of ``directory`` sorted by name (an unreadable directory has none)."""
+def _listing(directory: Path) -> tuple[Iterator[os.DirEntry], Counter[str]]:
+    """The entries of ``directory`` sorted by name (an unreadable directory has none), and how many
+    of its files share each name without suffix."""
     try:
         with os.scandir(directory) as scan:
-            entries = [e for e in scan if not e.name.startswith(".")]
+            entries = sorted(scan, key=lambda e: e.name)
     except OSError:
-        return iter(())
-    return iter(sorted(entries, key=lambda e: e.name))
+        entries = []
+    stems = Counter(_strip_suffix(e.name) for e in entries if not e.is_dir(follow_symlinks=False))
+    return iter(entries), stems
+
+
+def _count_files(directory: Path) -> int:
+    """Files below a hidden folder, for the passed-over count (a .git folder: its objects)."""
+    return sum(len(files) for _, _, files in os.walk(directory))
+
+
+def _is_hidden_document(name: str) -> bool:
+    return bool(_DOTS_AND_SUFFIX.match(name)) or Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def _strip_suffix(name: str) -> str:
+    """``a.md`` -> ``a``; a name that is dots and a suffix (``..md``) is kept whole."""
+    if _DOTS_AND_SUFFIX.match(name):
+        return name
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem and stem.strip(".") else name
+
+
+def _file_id(path: PurePosixPath, *, strip: bool) -> str:
+    name = _strip_suffix(path.name) if strip else path.name
+    return (path.parent / name).as_posix() if str(path.parent) != "." else name
 
 
 def read_file(
-    path: Path, article_id: str, *, naive_offset: str = "+00:00", max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path, article_id: str, *, naive_offset: str = DEFAULT_NAIVE_OFFSET, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Record]:
-    """All records of one file; a file that cannot be read yields one Failure."""
+    """All records of one file; a file that cannot be read yields one Failure.  A document read in
+    an encoding other than UTF-8 says which in ``extra["encoding"]``."""
     source = str(path)
     try:
         head = _read_head(path)
         if not head.strip():
             raise InputError(source, "empty file")
         if _is_jsonl(path, head):
-            yield from read_jsonl_lines(_stream_lines(path), source, naive_offset=naive_offset)
+            yield from read_jsonl_lines(_stream_lines(path, max_bytes), source, naive_offset=naive_offset, max_bytes=max_bytes)
             return
-        text = _read_text(path, max_bytes)
-        yield parse_document(text, source=source, article_id=article_id, naive_offset=naive_offset)
+        text, encoding = _read_text(path, max_bytes)
+        article = parse_document(text, source=source, article_id=article_id, naive_offset=naive_offset)
+        if encoding != "utf-8":
+            article = replace(article, extra={**article.extra, "encoding": encoding})
+        yield article
     except InputError as error:
         yield Failure(article_id, source, "InputError", error.reason)
 
 
-def parse_document(text: str, *, source: str, article_id: str, naive_offset: str = "+00:00") -> Article:
+def parse_document(text: str, *, source: str, article_id: str, naive_offset: str = DEFAULT_NAIVE_OFFSET) -> Article:
     """One decoded document (post, HTML or plain text) -> Article."""
     if frontmatter.is_post(text):
         return _post(text, source, article_id, naive_offset)
     if looks_like_html(text):
-        return Article(id=article_id, source=source, title=html_title(text), body=text, is_html=True)
+        return _html_page(text, source, article_id, naive_offset)
     title, _, body = text.strip().partition("\n")
     return Article(id=article_id, source=source, title=title.strip(), body=body, is_html=False)
 
 
-def read_jsonl_lines(lines: Iterable[str], source: str, *, naive_offset: str = "+00:00") -> Iterator[Record]:
-    """One record per non-blank line; a bad line becomes a Failure naming ``source:line``."""
+def read_jsonl_lines(lines: Iterable[str | None], source: str, *, naive_offset: str = DEFAULT_NAIVE_OFFSET,
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Record]:
+    """One record per non-blank line; a bad line becomes a Failure naming ``source:line``.  A line
+    over ``max_bytes`` (UTF-8) is a Failure too; ``None`` stands for a line the reader found too long
+    and did not load."""
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if line is not None and not line.strip():
             continue
         where = f"{source}:{number}"
         try:
+            if line is None or (len(line) * 4 > max_bytes and len(line.encode("utf-8", "surrogatepass")) > max_bytes):
+                raise InputError(where, f"record is over the limit of {max_bytes} bytes")
             yield article_from_json(_load_object(line, where), where, naive_offset=naive_offset)
         except InputError as error:
             yield Failure(where, where, "InputError", error.reason)
 
 
-def article_from_json(obj: dict[str, Any], source: str, *, naive_offset: str = "+00:00") -> Article:
+def article_from_json(obj: dict[str, Any], source: str, *, naive_offset: str = DEFAULT_NAIVE_OFFSET) -> Article:
     """A JSON object -> Article.  Each field is taken from the first of its usual names
     (``_JSON_FIELDS``: ``headline`` for a title, ``content`` or ``html`` for the body, ``pubDate``
     for the date, ...); a body is read as HTML when it looks like HTML; other fields are kept."""
@@ -191,12 +289,37 @@ def looks_like_html(text: str) -> bool:
 def html_title(text: str) -> str:
     """The page's headline: its first <h1> when the <title> is that headline plus the site's name
     ("央行宣布降准 - 某某财经网"), else the <title>, else the <h1>, else ''."""
-    tree = LexborHTMLParser(text)
+    return _headline(LexborHTMLParser(text))
+
+
+def _headline(tree: LexborHTMLParser) -> str:
     title, h1 = (" ".join(node.text().split()) if node is not None else "" for node in
                  (tree.css_first("title"), tree.css_first("h1")))
     if h1 and title.startswith(h1) and len(title) > len(h1):
         return h1
     return title or h1
+
+
+def _html_page(text: str, source: str, article_id: str, naive_offset: str) -> Article:
+    """An HTML page: headline, and the date and author its metadata give (``article:published_time``,
+    ``<time datetime>``, ``<meta name="author">``, ...)."""
+    tree = LexborHTMLParser(text)
+    raw_date = _first_attribute(tree, _HTML_DATES)
+    date = dates.to_iso(raw_date, naive_offset=naive_offset) if raw_date else None
+    extra = {"date_raw": raw_date} if raw_date and date is None else {}
+    return Article(id=article_id, source=source, title=_headline(tree), body=text, is_html=True, date=date,
+                   author=_clean_field(_first_attribute(tree, _HTML_AUTHORS)) or None, extra=extra)
+
+
+def _first_attribute(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | None:
+    """The ``content`` (meta) or ``datetime`` (time) of the first element a selector finds, if not blank."""
+    for selector in selectors:
+        node = tree.css_first(selector)
+        if node is not None:
+            value = (node.attributes.get("content") or node.attributes.get("datetime") or "").strip()
+            if value:
+                return value
+    return None
 
 
 def _post(text: str, source: str, article_id: str, naive_offset: str) -> Article:
@@ -248,23 +371,59 @@ def _read_head(path: Path, size: int = 4096) -> str:
     return head.decode("utf-8-sig", errors="ignore")
 
 
-def _stream_lines(path: Path) -> Iterator[str]:
+def _stream_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[str | None]:
     """JSON Lines, one decoded line at a time: a file of any size in bounded memory.
 
     Each line is decoded on its own (UTF-8, else GB18030); a line no encoding accepts becomes
-    invalid JSON and so an error record naming the line, never a silent drop.
-    """
+    invalid JSON and so an error record naming the line, never a silent drop.  A line over
+    ``max_bytes`` is skipped without being loaded and comes as None."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle):
+        for number, raw in enumerate(_bounded_lines(handle, max_bytes)):
+            if raw is None:
+                yield None
+                continue
             if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            try:
-                yield raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError:
-                try:
-                    yield raw.decode("gb18030").rstrip("\r\n")
-                except UnicodeDecodeError:
-                    yield "\x00undecodable line"
+            yield _decode_line(raw)
+
+
+def _decode_line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030").rstrip("\r\n")
+        except UnicodeDecodeError:
+            return "\x00undecodable line"
+
+
+def _bounded_lines(handle: IO, max_bytes: int) -> Iterator[Any]:
+    """Lines of a binary or text ``handle``, each read with at most ``max_bytes + 1`` bytes (characters
+    for text) in memory; a longer line is skipped block by block and given as None."""
+    newline = b"\n" if isinstance(handle.read(0), bytes) else "\n"
+    while True:
+        line = handle.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(newline):
+            while True:
+                rest = handle.readline(1 << 20)
+                if not rest or rest.endswith(newline):
+                    break
+            yield None
+        else:
+            yield line
+
+
+def _stdin_lines(stream: IO[str], max_bytes: int) -> Iterator[str | None]:
+    """Lines of standard input, over-long ones as None (read from its bytes when it has them)."""
+    binary = getattr(stream, "buffer", None)
+    if binary is not None:
+        for raw in _bounded_lines(binary, max_bytes):
+            yield None if raw is None else _decode_line(raw)
+        return
+    for line in _bounded_lines(stream, max_bytes):
+        yield None if line is None else line.rstrip("\r\n")
 
 
 class _opening:
@@ -282,22 +441,25 @@ class _opening:
         if isinstance(error, FileNotFoundError):
             raise InputError(self.source, "no such file or directory") from None
         if isinstance(error, IsADirectoryError):
-            raise InputError(self.source, "is a directory that cannot be listed (permission denied?)") from None
+            if os.access(self.source, os.R_OK | os.X_OK):
+                raise InputError(self.source, "is a directory, not a file") from None
+            raise InputError(self.source, "is a directory that cannot be listed (permission denied)") from None
         if isinstance(error, PermissionError):
             raise InputError(self.source, "permission denied") from None
         raise InputError(self.source, f"cannot read: {error.strerror or error}") from None
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
+def _read_text(path: Path, max_bytes: int) -> tuple[str, str]:
+    """(text, encoding) of a document file."""
     source = str(path)
     with _opening(path):
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} (see --max-bytes)")
+            raise InputError(source, f"file is {size} bytes, over the limit of {max_bytes} bytes")
         data = path.read_bytes()
     if not data.strip():
         raise InputError(source, "empty file")
-    return decode_bytes(data, source)
+    return decode_text(data, source)
 
 
 def _is_jsonl(path: Path, head: str) -> bool:

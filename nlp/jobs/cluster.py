@@ -10,6 +10,7 @@ so nothing is lost or duplicated.
 
 from __future__ import annotations
 
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,28 @@ _pipelines: dict[tuple, Any] = {}
 CONNECT_TIMEOUT = 20.0  # seconds to wait for a remote scheduler before giving up
 
 
+_LOCAL = re.compile(r"^local:(\d+)$")
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
+
+
+def parse_scheduler(scheduler: str) -> int | str:
+    """``local:N`` -> N (at least 1); ``[tcp://]host:port`` (or tls://, ws://, ...) -> the address.
+    Raises ConfigError for anything else, before any connection is tried."""
+    text = scheduler.strip()
+    local = _LOCAL.match(text)
+    if local:
+        workers = int(local.group(1))
+        if workers < 1:
+            raise ConfigError(f"a local cluster needs at least 1 worker, got {scheduler!r}", setting="scheduler")
+        return workers
+    if text.startswith("local"):
+        raise ConfigError(f"expected local:N with a number of workers N >= 1, got {scheduler!r}", setting="scheduler")
+    address = _ADDRESS.match(text)
+    if not address or not 0 < int(address.group(1)) < 65536:
+        raise ConfigError(f"not a scheduler address: {scheduler!r} (expected tcp://host:port or local:N)", setting="scheduler")
+    return text
+
+
 @contextmanager
 def client_for(scheduler: str | None):
     """A Dask client for ``scheduler`` (ADDRESS or local:N), or None for a local run."""
@@ -40,25 +63,44 @@ def client_for(scheduler: str | None):
 def connect(scheduler: str, *, timeout: float | None = None):
     """A ``distributed.Client`` for ``ADDRESS`` (tcp://host:8786) or ``local:N`` (a local cluster of N processes);
     a remote scheduler is waited for ``timeout`` seconds (default ``CONNECT_TIMEOUT``)."""
+    target = parse_scheduler(scheduler)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ConfigError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
-    if scheduler.startswith("local:"):
-        try:
-            workers = int(scheduler.split(":", 1)[1])
-        except ValueError:
-            raise ConfigError(f"--scheduler local:N needs a number of workers, got {scheduler!r}") from None
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        raise ConfigError("a Dask scheduler needs Dask: pip install 'dask[distributed]'", setting="scheduler") from None
+    if isinstance(target, int):
+        workers = target
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster:
             with Client(cluster) as client:
                 yield client
     else:
         try:
-            client = Client(scheduler, timeout=f"{timeout or CONNECT_TIMEOUT}s")
-        except OSError as error:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+            client = Client(target, timeout=f"{timeout or CONNECT_TIMEOUT}s")
+        except (OSError, TimeoutError) as error:
+            raise ConfigError(f"cannot reach the Dask scheduler at {target}: {error}", setting="scheduler") from None
         with client:
             yield client
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start the local cluster's processes with SIGINT ignored (a started Python keeps an inherited
+    SIG_IGN): Ctrl-C in the terminal reaches the whole process group, and the client, not each
+    worker, is the one to stop the run (workers that handle it each print a traceback).  The
+    caller's handler is back as soon as the cluster has started."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def annotate_chunk(chunk: list[Article | Failure], settings: Settings, model_dir: Path | None) -> list[Doc | Failure]:

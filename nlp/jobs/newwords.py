@@ -24,6 +24,8 @@ def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int], pipeline
     cleaning rules apply; Traditional articles are read in Simplified characters)."""
     for record in read_articles(inputs):
         if isinstance(record, Failure):
+            counter["failed"] = counter.get("failed", 0) + 1
+            counter.setdefault("first_failure", f"{record.source}: {record.message}")
             continue
         try:
             doc = pipeline.clean(record)
@@ -35,12 +37,15 @@ def corpus_texts(inputs: Iterable[str | Path], counter: dict[str, int], pipeline
 
 def discover_from_paths(inputs: Iterable[str | Path], *, options: DiscoveryOptions = DiscoveryOptions(),
                         settings: Settings = Settings()) -> tuple[list[NewWord], int]:
+    inputs = list(inputs)
     pipeline = Pipeline(settings)
     segmenter = pipeline.segmenter
     counter: dict[str, int] = {}
     words = discover(corpus_texts(inputs, counter, pipeline), known=segmenter.has_word, cut=segmenter.cut, options=options)
     if not counter.get("docs"):
-        raise ConfigError("no readable documents in the corpus")
+        why = f"; the first: {counter['first_failure']}" if "first_failure" in counter else ""
+        failed = f"{counter.get('failed', 0)} input{'' if counter.get('failed', 0) == 1 else 's'} failed"
+        raise ConfigError(f"no readable documents in {', '.join(map(str, inputs))} ({failed}{why})")
     return words, counter["docs"]
 
 

@@ -248,7 +248,8 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     one = (codes & ONE_HAN) != 0
     lead_ok = ~one | ((codes & LEAD) != 0)
     # 川|渝|两地: a lone character right after another (in the same chunk) belongs with it.
-    lead_ok[1:] &= ~(one[1:] & one[:-1] & ((codes[:-1] & BREAK) == 0))
+    # (A byline's name is metadata, not part of the chunk; a joiner is no lone character.)
+    lead_ok[1:] &= ~(one[1:] & one[:-1] & in_chunk[:-1] & ((codes[:-1] & JOINER) == 0))
     tail_ok = ~one | ((codes & HEAD) != 0)
     keep = (in_chunk[i] & (breaks[end] == breaks[i]) & ~edge[i] & ~edge[end - 1] & (width >= 2) & (width <= max_chars)
             & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0))

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from nlp.doc import Token
@@ -105,6 +105,8 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
          ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j")]
 
 
+@example(pairs=[("记者", "n"), ("徐", "nr"), ("川", "j"), ("数据", "n")])  # a byline's name does not glue to what follows
+@example(pairs=[("数据", "n"), ("-", "x"), ("川", "j"), ("数据", "n")])  # a joiner is no lone character
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
 def test_array_spans_match_the_plain_definition(pairs):
     tokens = toks(*pairs)

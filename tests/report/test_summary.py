@@ -5,9 +5,9 @@ from nlp.report.summary import summarize
 
 def test_summary_counts_articles_errors_languages_categories_and_shared_keywords():
     records = [
-        {"language": "zh-Hans", "category": {"label": "体育"}, "keywords": [{"word": "比赛"}, {"word": "球队"}]},
-        {"language": "zh-Hans", "category": {"label": "体育"}, "keywords": [{"word": "比赛"}]},
-        {"language": "en", "category": None, "keywords": [{"word": "database"}]},
+        {"title": "t", "language": "zh-Hans", "category": {"label": "体育"}, "keywords": [{"word": "比赛"}, {"word": "球队"}]},
+        {"title": "t", "language": "zh-Hans", "category": {"label": "体育"}, "keywords": [{"word": "比赛"}]},
+        {"title": "t", "language": "en", "category": None, "keywords": [{"word": "database"}]},
         {"error": {"type": "InputError", "message": "binary file"}},
     ]
     lines = summarize(map(from_record, records)).lines()
