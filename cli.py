@@ -25,6 +25,7 @@ log = logging.getLogger("nlp.cli")
 
 UserDicts = typer.Option([], "--user-dict", help="jieba-format user dictionary (word [freq] [pos]); repeatable.")
 Engine = typer.Option("rjieba", "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
+LabelSet = typer.Option(None, "--label-set", help="With a taxonomy label map: use only the rows of this set (default: all rows; a class two sets map differently is an error).")
 Method = typer.Option("combined", "--method", help="Keyword method: combined (default), tfidf or textrank.")
 TopK = typer.Option(10, "--top-k", min=0, help="Number of keywords per article (0: keyword extraction off).")
 IdfFile = typer.Option(None, "--idf", help="IDF table built by 'nlp idf' (default: jieba's bundled table).")
@@ -41,11 +42,12 @@ def _settings(**kwargs):
     return Settings(**{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path]):
+def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path],
+                   label_set: Optional[str] = None):
     from nlp.labelled import LabelOptions
 
     return LabelOptions(text_field=text_field, label_field=label_field, label_level=label_level,
-                        classes=classes, label_map=label_map)
+                        classes=classes, label_map=label_map, label_set=label_set)
 
 
 def _model_dir(model: Optional[str]) -> Optional[Path]:
@@ -85,7 +87,8 @@ def annotate(
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
-    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability (default: the model card's min_score)."),
+    min_chars: Optional[int] = typer.Option(None, "--min-chars", min=0, help="Leave category.label null for fewer Chinese characters of clean text (default: the model card's min_chars)."),
     boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse documents larger than this (JSON Lines files are streamed)."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run: skip inputs already in -o OUT."),
@@ -99,7 +102,8 @@ def annotate(
     started = time.monotonic()
     try:
         settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
-                             boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
+                             boilerplate_files=tuple(boilerplate), min_score=min_score, min_chars=min_chars,
+                             naive_utc_offset=timezone)
         job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
                           jobs, resume, dedup, scheduler, max_bytes)
         result = run(job, progress=lambda summary: _progress(summary, started))
@@ -138,7 +142,8 @@ def train(
     text_field: str = typer.Option("text", "--text-field"),
     label_level: int = typer.Option(1, "--label-level", min=1, help="Which categories level labels a post (1 = first)."),
     classes: Optional[Path] = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i)."),
-    label_map: Optional[Path] = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels."),
+    label_map: Optional[Path] = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels, or a taxonomy 'set<TAB>class<TAB>label' (nlp/data/taxonomy.tsv)."),
+    label_set: Optional[str] = LabelSet,
     dev: List[Path] = typer.Option([], "--dev", help="Development data to measure the model on (default: a 10% hold-out)."),
     classifier: str = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
@@ -158,12 +163,12 @@ def train(
             from nlp.outofcore import train_streaming
 
             model = train_streaming(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                    labels=_label_options(text_field, label_field, label_level, classes, label_map))
+                                    labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set))
             card = modelio.save(model, output, name=name)
             typer.echo(f"trained out of core on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
             return
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                 labels=_label_options(text_field, label_field, label_level, classes, label_map),
+                                 labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set),
                                  options=train_options(classifier, c), dev_inputs=dev, near_duplicates=dedup)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
@@ -185,6 +190,7 @@ def evaluate(
     label_level: int = typer.Option(1, "--label-level", min=1),
     classes: Optional[Path] = typer.Option(None, "--classes"),
     label_map: Optional[Path] = typer.Option(None, "--label-map"),
+    label_set: Optional[str] = LabelSet,
     user_dict: List[Path] = UserDicts,
     engine: str = Engine,
 ) -> None:
@@ -195,7 +201,7 @@ def evaluate(
 
     try:
         settings = _settings(engine=engine, user_dicts=tuple(user_dict))
-        labels = _label_options(text_field, label_field, label_level, classes, label_map)
+        labels = _label_options(text_field, label_field, label_level, classes, label_map, label_set)
         if cv:
             if cv < 2:
                 raise _fail("--cv needs at least 2 folds")

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from . import SCHEMA_VERSION
 from .article import Article, Failure
-from .model import Model, Prediction
+from .model import Model, Prediction, chinese_characters
 from .clean import Cleaner, CleaningRules
 from .dedup import MinHasher, Signed
 from .errors import InputError, NlpError
@@ -192,8 +192,8 @@ class Annotator:
         """One JSON record per input record, in order; a failing article becomes an error record."""
         staged = [record if isinstance(record, Failure) else self._try_prepare(record) for record in records]
         docs = [item.doc for item in staged if isinstance(item, Prepared)]
-        predictions = iter(self.model.predict(list(map(document_string, docs)), min_score=self.settings.min_score)
-                           if self.model else [])
+        min_score, min_chars = self.model.thresholds(self.settings.min_score, self.settings.min_chars) if self.model else (0, 0)
+        predictions = iter(self.model.predict(list(map(document_string, docs)), min_score=min_score) if self.model else [])
         keywords = iter(self.keywords_batch(docs))
         out = []
         for item in staged:
@@ -201,8 +201,9 @@ class Annotator:
                 out.append(error_record(item))
             else:
                 category = next(predictions) if self.model else None
-                if category is not None and not self.model.knows_language(item.analysed_language):
-                    category = replace(category, label=None)  # the model never saw this language: top only
+                if category is not None and (not self.model.knows_language(item.analysed_language)
+                                             or chinese_characters(item.text) < min_chars):
+                    category = replace(category, label=None)  # a language it never saw, or too little text: top only
                 found = [Keyword(item.shown(k.word), k.score) for k in next(keywords)]
                 record = self._annotation(item, category, found).to_dict()
                 if self.settings.signatures:  # taken off again by nlp.dedup_io before anything is written
