@@ -35,8 +35,12 @@ from nlp.training import featurize
 
 TAXONOMY = ROOT / "nlp" / "data" / "taxonomy.tsv"
 ARTICLE_WEIGHT = 5.0  # a cnews article counts as this many titles
-SET_WEIGHTS = {"thucnews": 1.0, "toutiao": 1.0, "nlpcc": 1.0}
-FOLDS = 5
+# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.3 each.
+# Measured on fold 0 of 5 against weight 1: Toutiao 0.777 -> 0.787, NLPCC 0.742 -> 0.755, cnews 0.970 = 0.970,
+# THUCNews dev 0.888 -> 0.852.  C 0.3 instead of 0.1: worse on all four sets.
+SET_WEIGHTS = {"thucnews": 0.3, "toutiao": 1.0, "nlpcc": 1.0}
+FOLDS = 3  # fits are slow on the shared machine: 3 folds + the final fit
+MIN_CHARS = 5  # fewer Chinese characters of clean body text: no label (held-out titles of 4-7 are still 70-75% right)
 UNLABELLED_SHARE = 0.10  # min_score: the probability below which this share of held-out examples falls
 OPTIONS = TrainOptions(min_df=3)
 
@@ -160,13 +164,14 @@ def main() -> None:
     model.card["taxonomy"] = "nlp/data/taxonomy.tsv"
     model.card["segmentation"] = {"engine": annotator.settings.engine, "user_dicts": []}
     model.card["weights"] = {"article_sample_weight": ARTICLE_WEIGHT, "set_weights": SET_WEIGHTS}
-    model.card["metrics"] = None
-    model.card["metrics_measured_on"] = (f"held-out parts: {FOLDS}-fold out-of-fold predictions on Toutiao, NLPCC and cnews "
+    model.card["metrics_measured_on"] = (f"all held-out examples pooled (per set: heldout_metrics): held-out parts: {FOLDS}-fold out-of-fold predictions on Toutiao, NLPCC and cnews "
                                          "(fold models trained on the other folds + THUCNews train titles); THUCNews dev.txt "
                                          "scored by those fold models; the final model also trains on dev.txt")
     model.card["heldout_metrics"] = {name: {k: m[k] for k in ("accuracy", "macro_f1", "calibration_error", "n", "per_label")}
                                      for name, m in metrics.items()}
     model.card["min_score"] = min_score
+    model.card["min_chars"] = MIN_CHARS
+    model.card["metrics"] = score([p for ps, _ in pooled.values() for p in ps], [x for _, ls in pooled.values() for x in ls]).to_dict()
     model.card["min_score_coverage"] = {name: {"labelled_share": round(c[0], 4), "accuracy_of_labelled": round(c[1], 4)}
                                         for name, c in coverage.items()}
     model.card["training_seconds"] = round(time.perf_counter() - fit_started, 1)
