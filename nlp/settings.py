@@ -34,7 +34,8 @@ class Settings:
     keyword_pos: frozenset[str] = field(default=KEYWORD_POS)
     title_weight: float = 3.0
     textrank_window: int = 5
-    min_score: float = 0.0
+    min_score: float | None = None  # leave category.label null below this probability; None: the model card's min_score
+    min_chars: int | None = None  # ... and for fewer Chinese characters of clean text; None: the model card's min_chars
     naive_utc_offset: str = DEFAULT_NAIVE_OFFSET  # for dates written without an offset (Beijing time)
     signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
     simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.text.simplify)
@@ -46,12 +47,14 @@ class Settings:
             raise ConfigError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
         if self.top_k < 0:
             raise ConfigError(f"top_k must be >= 0, got {self.top_k}")
-        if not 0.0 <= self.min_score <= 1.0:
+        if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             raise ConfigError(f"min_score must be within [0, 1], got {self.min_score}")
         try:
             parse_offset(self.naive_utc_offset)
         except ValueError as error:
             raise ConfigError(str(error), setting="naive_utc_offset") from None
+        if self.min_chars is not None and self.min_chars < 0:
+            raise ConfigError(f"min_chars must be >= 0, got {self.min_chars}")
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

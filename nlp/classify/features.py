@@ -32,6 +32,14 @@ def lead_characters(doc: str) -> str:
     return doc.replace(" ", "")[:CHAR_LEAD].lower()
 
 
+def lead_tokens(doc: str, max_tokens: int | None) -> str:
+    """The first ``max_tokens`` tokens of a document string (title first, then the body's lead); all when None."""
+    if max_tokens is None:
+        return doc
+    parts = doc.split(" ", max_tokens)
+    return " ".join(parts[:max_tokens]) if len(parts) > max_tokens else doc
+
+
 def document_string(doc: Segmented, *, max_tokens: int | None = None) -> str:
     """The classifier's view of an article: every token of title and body, lowercased, space-separated.
 

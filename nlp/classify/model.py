@@ -7,12 +7,23 @@ scikit-learn ``Pipeline``, or the exported NumPy predictor of :mod:`nlp.classify
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from nlp.classify.features import lead_tokens
 from nlp.doc import ROUND, Prediction
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def chinese_characters(text: str) -> int:
+    """How many Chinese (Han) characters ``text`` has."""
+    return len(_HAN.findall(text))
+
+
 
 def fingerprints(docs: Sequence[str]) -> np.ndarray:
     """Sorted 64-bit hashes of documents: lets a model tell which texts it was trained on, without keeping them."""
@@ -42,6 +53,12 @@ class Model:
             return True
         return languages.get(language, 0) >= min_share * sum(languages.values())
 
+    def thresholds(self, min_score: float | None = None, min_chars: int | None = None) -> tuple[float, int]:
+        """The ``min_score`` and ``min_chars`` to label with: the given ones, else the card's (chosen on
+        held-out data when the model was trained), else 0 (always label)."""
+        return (float(self.card.get("min_score", 0.0)) if min_score is None else min_score,
+                int(self.card.get("min_chars", 0)) if min_chars is None else min_chars)
+
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(str(label) for label in self.pipeline.classes_)
@@ -50,7 +67,8 @@ class Model:
         """One :class:`Prediction` per document string (one vectorizer call for the batch)."""
         if not docs:
             return []
-        probabilities = self.pipeline.predict_proba(list(docs))
+        max_tokens = self.card.get("max_tokens")  # a model trained on the lead of each document reads only that
+        probabilities = self.pipeline.predict_proba([lead_tokens(d, max_tokens) for d in docs] if max_tokens else list(docs))
         labels = self.labels
         results = []
         for row in probabilities:

@@ -22,6 +22,7 @@ from sklearn.svm import LinearSVC
 
 from nlp.errors import ConfigError, DataError
 from nlp.text.language import detect_language
+from nlp.classify.features import lead_tokens
 from nlp.classify.model import Model, fingerprints
 from nlp.doc import Prediction
 from nlp.classify.nbsvm import NBLinearSVC
@@ -47,6 +48,7 @@ class TrainOptions:
     min_df: int = 2
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (1, 3)
+    max_tokens: int | None = None  # read only the first N tokens of each document (title + lead); None: all
 
 
 def train_options(classifier: str = "nbsvm", c: float | None = None, **kwargs: Any) -> TrainOptions:
@@ -130,7 +132,8 @@ def fit(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Trai
         sample_weight: Sequence[float] | None = None) -> Pipeline:
     """Fit the pipeline; ``sample_weight`` lets some documents (full articles among titles, say) count more."""
     extra = {} if sample_weight is None else {"classifier__sample_weight": np.asarray(sample_weight, dtype=float)}
-    pipeline = build_pipeline(options).fit(list(docs), list(labels), **extra)
+    docs = [lead_tokens(d, options.max_tokens) for d in docs] if options.max_tokens else list(docs)
+    pipeline = build_pipeline(options).fit(docs, list(labels), **extra)
     for calibrated in pipeline.named_steps["classifier"].calibrated_classifiers_:
         linear = calibrated.estimator  # float32 weights: half the size, same predictions to 1e-6
         linear.coef_ = linear.coef_.astype(np.float32)
@@ -149,11 +152,11 @@ def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Tr
     counts = check_labels(labels, options.min_examples)
     if dev is not None:
         pipeline = fit(docs, labels, options, weights)
-        evaluation, measured_on = evaluate(Model(pipeline), *dev), "dev"
+        evaluation, measured_on = evaluate(Model(pipeline, {"max_tokens": options.max_tokens}), *dev), "dev"
     elif options.holdout > 0:
         train_docs, test_docs, train_labels, test_labels = train_test_split(
             docs, labels, test_size=options.holdout, stratify=labels, random_state=options.seed)
-        evaluation = evaluate(Model(fit(train_docs, train_labels, options)), test_docs, test_labels)
+        evaluation = evaluate(Model(fit(train_docs, train_labels, options), {"max_tokens": options.max_tokens}), test_docs, test_labels)
         measured_on = f"stratified hold-out of {options.holdout:.0%}"
         pipeline = fit(docs, labels, options, weights)
     else:
@@ -168,6 +171,7 @@ def train(docs: Sequence[str], labels: Sequence[str], options: TrainOptions = Tr
         "class_weighting": "balanced (each class counts equally)",
         "data_sha256": data_hash(docs, labels),
         "train_options": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(options).items()},
+        "max_tokens": options.max_tokens,
         "metrics": evaluation.to_dict() if evaluation else None,
         "metrics_measured_on": measured_on,
     }
@@ -237,7 +241,8 @@ def cross_validate(docs: Sequence[str], labels: Sequence[str], folds: int,
     pooled_labels: list[str] = []
     pooled_predictions: list[Prediction] = []
     for train_index, test_index in splitter.split(docs, labels):
-        model = Model(fit([docs[i] for i in train_index], [labels[i] for i in train_index], options))
+        model = Model(fit([docs[i] for i in train_index], [labels[i] for i in train_index], options),
+                      {"max_tokens": options.max_tokens})
         test_docs = [docs[i] for i in test_index]
         pooled_labels += [labels[i] for i in test_index]
         pooled_predictions += model.predict(test_docs, top_n=len(model.labels))

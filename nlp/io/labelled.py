@@ -32,6 +32,7 @@ class LabelOptions:
     label_level: int = 1
     classes: Path | None = None
     label_map: Path | None = None
+    label_set: str | None = None  # which set's rows of a 3-column (taxonomy) label map apply
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ def read_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOpt
 
 def iter_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOptions()) -> Iterator[Example]:
     """Examples one at a time (JSON Lines and TSV files are read whole, one file at a time)."""
-    mapping = read_label_map(options.label_map) if options.label_map else {}
+    mapping, closed = read_label_map(options.label_map, options.label_set) if options.label_map else ({}, False)
     skipped = 0
+    unmapped: Counter[str] = Counter()
     for item in inputs:
         path = Path(item)
         if not path.exists():
@@ -63,26 +65,59 @@ def iter_examples(inputs: Iterable[str | Path], options: LabelOptions = LabelOpt
                 skipped += 1
                 log.warning("skipped %s: %s", example.source, example.message)
                 continue
-            yield Example(example.article, mapping.get(example.label, example.label))
+            label = mapping.get(example.label, None if closed else example.label)
+            if label is None:
+                unmapped[example.label] += 1
+                continue
+            yield Example(example.article, label)
     if skipped:
         log.warning("%d unreadable records skipped", skipped)
+    if unmapped:
+        listed = ", ".join(f"{label} ({n})" for label, n in sorted(unmapped.items()))
+        log.warning("dropped examples of classes the label map %s does not list: %s", options.label_map, listed)
 
 
-def read_label_map(path: Path) -> dict[str, str]:
-    """``from<TAB>to`` lines (blank lines and # comments ignored)."""
+def read_label_map(path: Path, label_set: str | None = None) -> tuple[dict[str, str], bool]:
+    """The class -> label mapping of a label map file, and whether it is closed.
+
+    Two layouts (blank lines and # comments ignored):
+
+    * ``from<TAB>to``: renames labels; labels it does not list are kept as they are;
+    * ``set<TAB>class<TAB>label`` (a taxonomy, as ``nlp/data/taxonomy.tsv``): the rows of ``label_set``,
+      or of every set when it is None (then a class two sets map to different labels is an error);
+      the map is closed: examples of a class it does not list are dropped.
+    """
     try:
         lines = Path(path).read_text("utf-8-sig").split("\n")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read label map: {error.strerror or error}") from None
-    mapping = {}
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.rstrip("\n").split("\t")
-        if len(parts) != 2:
-            raise ConfigError(f"{path}:{number}: expected 'from<TAB>to', got {line!r}")
-        mapping[parts[0].strip()] = parts[1].strip()
-    return mapping
+        parts = [part.strip() for part in line.rstrip("\r").split("\t")]
+        if len(parts) not in (2, 3) or not all(parts) or (rows and len(parts) != len(rows[0][1])):
+            expected = "set<TAB>class<TAB>label" if rows and len(rows[0][1]) == 3 else "from<TAB>to"
+            raise ConfigError(f"{path}:{number}: expected '{expected}', got {line!r}")
+        rows.append((number, parts))
+    if not rows or len(rows[0][1]) == 2:
+        if label_set is not None:
+            raise ConfigError(f"{path}: a 2-column label map has no sets (--label-set {label_set} needs set<TAB>class<TAB>label rows)")
+        return {parts[0]: parts[1] for _, parts in rows}, False
+    sets = {parts[0] for _, parts in rows}
+    if label_set is not None and label_set not in sets:
+        raise ConfigError(f"{path}: no rows for set {label_set!r}; the map has {', '.join(sorted(sets))}")
+    mapping: dict[str, str] = {}
+    where: dict[str, int] = {}
+    for number, (name, source, target) in rows:
+        if label_set is not None and name != label_set:
+            continue
+        if mapping.get(source, target) != target:
+            raise ConfigError(f"{path}:{number}: class {source!r} maps to {target!r} here and to {mapping[source]!r} "
+                              f"on line {where[source]}; choose a set with --label-set")
+        mapping.setdefault(source, target)
+        where.setdefault(source, number)
+    return mapping, True
 
 
 def _iter_file(path: Path, options: LabelOptions) -> Iterator[Example | Failure]:

@@ -171,3 +171,18 @@ def test_annotation_starts_without_importing_scikit_learn(tiny_model_dir, tmp_pa
             "print(r[0].category.label, any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["科技", "False"]
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_lead_only_model_reads_only_the_lead_after_loading(tiny_model, tmp_path, fast):
+    from nlp.classify.training import TrainOptions, train
+
+    docs = [f"{text} {n}" for n in range(5) for text in ("前锋 进球 比赛 球队", "银行 利率 理财 收益", "手机 芯片 处理器 发布")]
+    labels = ["体育", "财经", "科技"] * 5
+    model = train(docs, labels, TrainOptions(min_df=1, holdout=0.0, max_tokens=2))
+    modelio.save(model, tmp_path / "m")
+    loaded = modelio.load(tmp_path / "m", fast=fast)
+    queries = ["银行 利率 前锋 进球 比赛 球队 前锋 进球", "手机 芯片"]
+    assert loaded.card["max_tokens"] == 2
+    assert [p.label for p in loaded.predict(queries)] == ["财经", "科技"]
+    assert loaded.predict(queries) == model.predict(queries)

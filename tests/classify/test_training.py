@@ -108,3 +108,22 @@ def test_unknown_classifier_is_a_config_error(docs_labels):
 
     with pytest.raises(ConfigError, match="unknown classifier"):
         train(*docs_labels, TrainOptions(classifier="forest", min_df=1, holdout=0.0))
+
+
+@pytest.mark.parametrize("doc, n, expected", [("a b c d", None, "a b c d"), ("a b c d", 2, "a b"), ("a b", 2, "a b"), ("a", 5, "a")])
+def test_lead_tokens_keeps_the_first_n_tokens(doc, n, expected):
+    from nlp.classify.features import lead_tokens
+
+    assert lead_tokens(doc, n) == expected
+
+
+def test_a_model_trained_on_the_lead_reads_only_the_lead(docs_labels):
+    docs, labels = docs_labels
+    model = train(docs, labels, TrainOptions(min_df=1, holdout=0.0, max_tokens=3))
+    assert model.card["max_tokens"] == 3
+    finance = next(d for d, label in zip(docs, labels) if label == "财经")
+    sport = next(d for d, label in zip(docs, labels) if label == "体育")
+    # a sports text after a finance lead is read as finance: its tail is past the lead
+    [prediction] = model.predict([" ".join(finance.split()[:3]) + " " + " ".join([sport] * 5)])
+    assert prediction.label == "财经"
+    assert model.predict([finance + " " + sport]) == model.predict([" ".join(finance.split()[:3])])

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -80,3 +81,60 @@ def test_no_examples_is_an_error(tmp_path):
 def test_missing_data_path_is_an_error(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         read_examples([str(tmp_path / "absent.jsonl")])
+
+
+TAXONOMY = ("# a taxonomy: set<TAB>class<TAB>label\n"
+            "news\tsports\t体育\nnews\tfinance\t财经\nnews\tlottery\t体育\n"
+            "blog\tsports\t体育\nblog\tmoney\t财经\n")
+
+
+@pytest.mark.parametrize(
+    "label_set, expected",
+    [
+        (None, ["体育", "财经", "体育", "财经"]),  # every set's rows: money (blog) maps too
+        ("news", ["体育", "财经", "体育"]),  # money is not a news class: dropped
+        ("blog", ["体育", "财经"]),  # neither finance nor lottery is a blog class
+    ],
+)
+def test_taxonomy_label_map_maps_the_chosen_sets_rows_and_drops_unlisted_classes(tmp_path, label_set, expected):
+    path = tmp_path / "train.tsv"
+    path.write_text("比赛\tsports\n银行\tfinance\n彩票开奖\tlottery\n理财\tmoney\n下雨\tweather\n", "utf-8")
+    mapping = tmp_path / "taxonomy.tsv"
+    mapping.write_text(TAXONOMY, "utf-8")
+    assert [l for _, l in labels_of([path], label_map=mapping, label_set=label_set)] == expected
+
+
+@pytest.mark.parametrize(
+    "content, label_set, message",
+    [
+        ("a\tsports\t体育\nb\tsports\t娱乐\n", None, "map.tsv:2: class 'sports' maps to '娱乐' here and to '体育' on line 1"),
+        ("a\tsports\t体育\nb\tsports\t娱乐\n", "c", "no rows for set 'c'; the map has a, b"),
+        ("a\tsports\t体育\nsports\t体育\n", None, "map.tsv:2: expected 'set<TAB>class<TAB>label'"),
+        ("sports\t体育\n", "a", "a 2-column label map has no sets"),
+        ("sports\t\n", None, "map.tsv:1: expected 'from<TAB>to'"),
+    ],
+)
+def test_bad_label_maps_name_the_file_and_line(tmp_path, content, label_set, message):
+    from nlp.errors import ConfigError
+
+    path = tmp_path / "train.tsv"
+    path.write_text("sports\t比赛\nfinance\t银行\n", "utf-8")
+    mapping = tmp_path / "map.tsv"
+    mapping.write_text(content, "utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        labels_of([path], label_map=mapping, label_set=label_set)
+
+
+def test_the_bundled_taxonomy_maps_every_set_into_its_18_labels():
+    from importlib import resources
+
+    from nlp.io.labelled import read_label_map
+
+    path = resources.files("nlp") / "data" / "taxonomy.tsv"
+    labels = set()
+    for label_set in ("thucnews", "thucnews_zh", "toutiao", "nlpcc"):
+        mapping, closed = read_label_map(path, label_set)
+        assert closed and mapping
+        labels |= set(mapping.values())
+    assert len(labels) == 18 and {"科技", "国际", "农业"} <= labels
+    assert read_label_map(path)[0]["家居"] == "房产"  # no class maps differently in two sets
