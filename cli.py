@@ -390,6 +390,37 @@ def dedup_command(
                f"({result.failed} unreadable) -> {output}", err=True)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: loopback only)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes, each with its own pipeline."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model directory; 'none' turns classification off (default: models/default)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="NLP_API_KEY", help="Require this key on every /v1 call."),
+    max_bytes: int = typer.Option(4 * 1024 * 1024, "--max-bytes", min=1, help="Refuse request bodies larger than this (413)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds a request may take, queueing included (504)."),
+    method: str = Method,
+    top_k: int = TopK,
+    idf: Optional[Path] = IdfFile,
+    user_dict: List[Path] = UserDicts,
+    engine: str = Engine,
+    min_score: float = typer.Option(0.0, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability."),
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
+    timezone: str = typer.Option("+00:00", "--timezone", help="UTC offset assumed for dates written without one."),
+) -> None:
+    """Serve annotation over HTTP: POST /v1/annotate answers the record 'nlp annotate' writes."""
+    from nlp.serve.config import ServeConfig
+    from nlp.serve.server import serve as run_server
+
+    try:
+        settings = _settings(engine=engine, method=method, top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
+                             boilerplate_files=tuple(boilerplate), min_score=min_score, naive_utc_offset=timezone)
+        run_server(ServeConfig(settings, _model_dir(model), max_bytes, timeout), host=host, port=port, workers=workers,
+                   api_key=api_key)
+    except NlpError as error:
+        raise _fail(str(error))
+
+
 def main() -> None:
     app()
 
