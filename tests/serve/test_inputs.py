@@ -114,7 +114,7 @@ def article(title: str) -> Article:
 def test_an_annotation_over_the_time_limit_is_a_timeout():
     service = Service(StubPipeline(), ServeConfig(timeout=0.05))
     with pytest.raises(Timeout):
-        asyncio.run(service.run([article("slow")]))
+        asyncio.run(service.run(lambda: [article("slow")]))
     assert service.pending == 0
     service.close()
 
@@ -122,13 +122,13 @@ def test_an_annotation_over_the_time_limit_is_a_timeout():
 def test_a_full_queue_is_busy():
     service = Service(StubPipeline(), ServeConfig(max_pending=0))
     with pytest.raises(Busy):
-        asyncio.run(service.run([article("fast")]))
+        asyncio.run(service.run(lambda: [article("fast")]))
     service.close()
 
 
 def test_an_unexpected_error_costs_only_its_article():
     service = Service(StubPipeline(), ServeConfig())
-    lines = asyncio.run(service.run([article("一"), article("boom"), article("二")]))
+    lines = asyncio.run(service.run(lambda: [article("一"), article("boom"), article("二")]))
     assert [failed for _, failed in lines] == [False, True, False]
     assert json.loads(lines[1][0])["error"] == {"type": "InternalError", "message": "annotation failed (ValueError)"}
     service.close()
