@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
 
 from nlp.classify import modelio
 from nlp.errors import ConfigError
@@ -41,8 +42,24 @@ def serve(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8000, wor
     else:
         os.environ.pop(API_KEY_VARIABLE, None)
     # access_log off: uvicorn's access line carries the query string; the app logs id and size only.
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, access_log=False, log_level=log_level,
-                log_config=log_config(log_level), server_header=False, timeout_graceful_shutdown=10)
+    options = dict(factory=True, host=host, port=port, workers=workers, access_log=False, log_level=log_level,
+                   log_config=log_config(log_level), server_header=False, timeout_graceful_shutdown=10)
+    if workers == 1:
+        uvicorn.run(FACTORY, **options)
+        return
+    # Several workers share a socket uvicorn binds with protocol 0, and asyncio then leaves Nagle's algorithm on
+    # for the connections it accepts: a response's headers and body, written separately, wait ~40 ms for the
+    # client's delayed ACK.  TCP_NODELAY on the listening socket is inherited by every accepted connection.
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(FACTORY, **options)
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
 
 
 def log_config(level: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -236,3 +237,27 @@ def test_deeply_nested_json_is_refused_or_kept_never_a_server_error(server, path
     status, _, answer = server.request("POST", path, body, {"Content-Type": "application/json"})
     assert status in (200, 400, 422)
     assert json.loads(answer.decode("utf-8").splitlines()[0])
+
+
+def test_two_workers_each_load_the_pipeline_and_stop_on_sigterm():
+    from serve.served import start_server
+
+    served = start_server("--workers", "2", "--model", "none")
+    try:
+        pids = set()
+        for _ in range(600):
+            try:
+                status, _, body = served.request("GET", "/v1/health", key=None)
+            except ConnectionRefusedError:  # the parent logs its address before a worker listens
+                time.sleep(0.1)
+                continue
+            if status == 200:
+                pids.add(json.loads(body)["pid"])
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2
+        status, _, body = served.request("POST", "/v1/annotate", "标题\n正文", {"Content-Type": "text/plain"}, key=None)
+        assert status == 200 and json.loads(body)["category"] is None
+    finally:
+        served.stop()
+    assert served.process.returncode == 0
