@@ -576,6 +576,42 @@ def hoist_verbose(args: list[str]) -> list[str]:
     return flags[:1] + [a for a in args[:end] if a not in VERBOSE] + args[end:] if flags else args
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: loopback only)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes, each with its own pipeline."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model directory; 'none' turns classification off (default: models/default)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="NLP_API_KEY", help="Require this key on every /v1 call."),
+    max_bytes: int = typer.Option(4 * 1024 * 1024, "--max-bytes", min=1, help="Refuse request bodies larger than this (413)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds a request may take, queueing included (504)."),
+    method: MethodChoice = Method,
+    top_k: int = TopK,
+    idf: Optional[Path] = IdfFile,
+    user_dict: List[Path] = UserDicts,
+    engine: EngineChoice = Engine,
+    min_score: Optional[float] = typer.Option(None, "--min-score", min=0.0, max=1.0, help="Leave category.label null below this probability (default: the model card's min_score)."),
+    min_chars: Optional[int] = typer.Option(None, "--min-chars", min=0, help="Leave category.label null for fewer Chinese characters of clean text (default: the model card's min_chars)."),
+    boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
+    timezone: str = typer.Option(DEFAULT_NAIVE_OFFSET, "--timezone", help="Offset or zone for dates written without one (default: Beijing time)."),
+) -> None:
+    """Serve annotation over HTTP: POST /v1/annotate answers the record 'nlp annotate' writes."""
+    from nlp.serve.config import ServeConfig
+    from nlp.serve.server import serve as run_server
+
+    try:
+        settings = _settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
+                             boilerplate_files=tuple(boilerplate), min_score=min_score, min_chars=min_chars,
+                             naive_utc_offset=timezone)
+        from nlp.jobs.annotate import check_settings_files
+
+        check_settings_files(settings)  # a typo in --idf or --user-dict is an error now, not in every worker
+        run_server(ServeConfig(settings, _model_dir(model), max_bytes, timeout), host=host, port=port, workers=workers,
+                   api_key=api_key)
+    except NlpError as error:
+        raise _fail(error)
+
+
 def main() -> None:
     app(args=hoist_verbose(sys.argv[1:]), prog_name="nlp")
 
