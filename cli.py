@@ -61,7 +61,7 @@ LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming la
 FLAGS = {"naive_utc_offset": "--timezone", "idf_path": "--idf", "user_dicts": "--user-dict", "engine": "--engine",
          "method": "--method", "boilerplate_files": "--boilerplate", "min_score": "--min-score", "top_k": "--top-k",
          "scheduler": "--scheduler", "resume": "--resume", "max_bytes": "--max-bytes", "format": "--format",
-         "model_dir": "--model"}
+         "model_dir": "--model", "entity_model_dir": "--entities"}
 MIN_RELIABLE_EVALUATION = 100  # fewer held-out examples than this: the printed accuracy gets a caveat
 
 
@@ -109,6 +109,18 @@ def _quiet_dask(verbose: bool) -> None:
     for name in ("distributed", "dask"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="distributed")  # "Port 8787 is already in use" and the like
+
+
+EntitiesOption = typer.Option(None, "--entities", metavar="DIR|none",
+                              help="Entity model directory (default: models/entities); none turns the entity stage off.")
+
+
+def _entity_settings(entities: Optional[str]) -> dict:
+    if entities is None:
+        return {}
+    if entities.lower() == "none":
+        return {"entities": False}
+    return {"entity_model_dir": Path(entities)}
 
 
 def _settings(**kwargs):
@@ -173,8 +185,9 @@ def annotate(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: ADDRESS (tcp://host:8786) or local:N."),
     timezone: str = typer.Option(DEFAULT_NAIVE_OFFSET, "--timezone",
                                  help="Offset or zone for dates written without one: +08:00, +0800, UTC, Asia/Shanghai."),
+    entities: Optional[str] = EntitiesOption,
 ) -> None:
-    """Annotate articles: clean, segment, keywords, category -> one JSON object per line."""
+    """Annotate articles: clean, segment, keywords, entities, category -> one JSON object per line."""
     from nlp.io.readers import describe_passed_over
     from nlp.jobs.annotate import AnnotateJob, run, wants_parts
 
@@ -185,7 +198,7 @@ def annotate(
     try:
         settings = _settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
                              boilerplate_files=tuple(boilerplate), min_score=min_score, min_chars=min_chars,
-                             naive_utc_offset=timezone)
+                             naive_utc_offset=timezone, **_entity_settings(entities))
         job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
                           jobs, resume, dedup, scheduler, max_bytes)
         result = run(job, progress=lambda summary: _progress(summary, started))
@@ -594,6 +607,7 @@ def serve(
     min_chars: Optional[int] = typer.Option(None, "--min-chars", min=0, help="Leave category.label null for fewer Chinese characters of clean text (default: the model card's min_chars)."),
     boilerplate: List[Path] = typer.Option([], "--boilerplate", metavar="FILE", help="Extra cleaning rules (JSON, same keys as nlp/data/boilerplate.json)."),
     timezone: str = typer.Option(DEFAULT_NAIVE_OFFSET, "--timezone", help="Offset or zone for dates written without one (default: Beijing time)."),
+    entities: Optional[str] = EntitiesOption,
 ) -> None:
     """Serve annotation over HTTP: POST /v1/annotate answers the record 'nlp annotate' writes."""
     from nlp.serve.config import ServeConfig
@@ -602,7 +616,7 @@ def serve(
     try:
         settings = _settings(engine=_value(engine), method=_value(method), top_k=top_k, idf_path=idf, user_dicts=tuple(user_dict),
                              boilerplate_files=tuple(boilerplate), min_score=min_score, min_chars=min_chars,
-                             naive_utc_offset=timezone)
+                             naive_utc_offset=timezone, **_entity_settings(entities))
         from nlp.jobs.annotate import check_settings_files
 
         check_settings_files(settings)  # a typo in --idf or --user-dict is an error now, not in every worker

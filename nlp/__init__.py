@@ -8,4 +8,4 @@ The library is the product; ``cli.py`` is a thin layer over it.  Entry points:
 """
 
 __version__ = "0.1.0"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"

@@ -78,13 +78,15 @@ class Entity:
     type: str
     start: int
     end: int
+    field: str = "text"  # where the offsets point: the record's "text", or its "title"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Entity":
-        return cls(text=str(data["text"]), type=str(data["type"]), start=int(data["start"]), end=int(data["end"]))
+        return cls(text=str(data["text"]), type=str(data["type"]), start=int(data["start"]), end=int(data["end"]),
+                   field=str(data.get("field", "text")))
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.type)
@@ -164,6 +166,7 @@ class Doc:
     converted: Any = None  # nlp.text.simplify.Converted: a Traditional article read in Simplified characters
     # keywords, category, near-duplicates
     keywords: tuple[Keyword, ...] = ()
+    entities: tuple[Entity, ...] = ()  # the title's first (field "title"), then the text's, in reading order
     category: Prediction | None = None
     model: dict[str, str] | None = None
     signature: Any = None  # numpy uint32 array, or None
@@ -203,6 +206,7 @@ class Doc:
             "text": self.text,
             "stats": {"chars": len(self.text), "tokens": self.n_tokens},
             "keywords": [k.to_dict() for k in self.keywords],
+            "entities": [e.to_dict() for e in self.entities],
             "category": self.category.to_dict() if self.category else None,
             "model": self.model,
         }
@@ -229,6 +233,7 @@ class Doc:
             language=record.get("language") or "other",
             n_tokens=int(stats.get("tokens") or 0),
             keywords=tuple(Keyword(k["word"], float(k.get("score", 0.0))) for k in record.get("keywords") or ()),
+            entities=tuple(Entity.from_dict(e) for e in record.get("entities") or ()),
             category=Prediction.from_dict(category) if isinstance(category, Mapping) else None,
             model=record.get("model"),
             duplicate_of=record.get("duplicate_of"),

@@ -20,8 +20,9 @@ from typing import Any, Callable, Sequence
 from nlp.classify.features import document_string
 from nlp.classify.model import Model, chinese_characters
 from nlp.dedup.minhash import MinHasher
-from nlp.doc import Article, Doc, Failure, Keyword, Segmented
-from nlp.errors import InputError, NlpError
+from nlp.doc import Article, Doc, Entity, Failure, Keyword, Segmented
+from nlp.entities.model import EntityRecognizer
+from nlp.errors import ConfigError, InputError, NlpError
 from nlp.keywords.phrases import TokenBatch, TokenCodes
 from nlp.keywords.ranker import Candidates, KeyRanker, batch_candidates, select
 from nlp.keywords.scoring import IdfTable, batch_word_ranks, textrank_batch, tfidf
@@ -58,6 +59,8 @@ class Pipeline:
             stages.append(self.add_keywords)
         if self.model is not None:
             stages.append(self.add_category)
+        if self.recognizer is not None:
+            stages.append(self.add_entities)
         if self.settings.signatures:
             stages.append(self.add_signatures)
         return stages
@@ -131,6 +134,15 @@ class Pipeline:
                 category = replace(category, label=None)  # a language it never saw, or too little text: top only
             doc.category, doc.model = category, self._model_ref
 
+    def add_entities(self, docs: Sequence[Doc]) -> None:
+        """Entities of each title and text, found in the analysed (Simplified) reading and shown in
+        the article's own characters (OpenCC's t2s keeps every character in place)."""
+        for doc in docs:
+            title, text = self.analysed_text(doc)
+            found = [Entity(doc.title[e.start:e.end], e.type, e.start, e.end, "title") for e in self.recognizer.predict(title)]
+            found += [Entity(doc.text[e.start:e.end], e.type, e.start, e.end) for e in self.recognizer.predict(text)]
+            doc.entities = tuple(found)
+
     def add_signatures(self, docs: Sequence[Doc]) -> None:
         """The MinHash signature of each document's words (a document read back from its record is
         segmented again, from its title and text, by the same stages)."""
@@ -172,6 +184,18 @@ class Pipeline:
         return IdfTable.load(s.idf_path) if s.idf_path else IdfTable.jieba_default()
 
     @cached_property
+    def recognizer(self) -> EntityRecognizer | None:
+        """The entity model (``settings.entity_model_dir``, else the shipped one), or None when off."""
+        s = self.settings
+        if not s.entities:
+            return None
+        directory = s.entity_model_dir or default_entity_dir()
+        if directory is None:
+            raise ConfigError("no entity model: the shipped models/entities is missing (reinstall, or turn entities off)",
+                              setting="entity_model_dir")
+        return EntityRecognizer.load(directory)
+
+    @cached_property
     def simplifier(self) -> Simplifier:
         return Simplifier()
 
@@ -190,16 +214,19 @@ class Pipeline:
             return Failure(article.id, article.source, type(error).__name__, str(error))
 
 
-DEFAULT_MODEL_PLACES = ("models/default",)  # beside the package in a source tree (an editable install)
 INSTALLED_MODEL_DIR = Path("share") / "zh-news-nlp" / "models" / "default"  # pyproject's data-files
 
 
-def default_model_dir(*, source_root: Path | None = None, prefix: Path | None = None) -> Path | None:
-    """The default model: ``models/default`` of the source tree this package runs from, or the copy
-    a regular (non-editable) install puts under ``<prefix>/share/zh-news-nlp/models/default``."""
+def default_model_dir(*, source_root: Path | None = None, prefix: Path | None = None, name: str = "default") -> Path | None:
+    """A shipped model (``default``: the category model; ``entities``): ``models/<name>`` of the source
+    tree this package runs from, or the copy a regular (non-editable) install puts under
+    ``<prefix>/share/zh-news-nlp/models/<name>``."""
     import sys
 
     source_root = source_root or Path(__file__).resolve().parent.parent
-    candidates = [source_root / place for place in DEFAULT_MODEL_PLACES]
-    candidates.append(Path(prefix or sys.prefix) / INSTALLED_MODEL_DIR)
+    candidates = [source_root / "models" / name, Path(prefix or sys.prefix) / INSTALLED_MODEL_DIR.parent / name]
     return next((c for c in candidates if (c / "model.json").is_file()), None)
+
+
+def default_entity_dir() -> Path | None:
+    return default_model_dir(name="entities")

@@ -39,6 +39,8 @@ class Settings:
     naive_utc_offset: str = DEFAULT_NAIVE_OFFSET  # for dates written without an offset (Beijing time)
     signatures: bool = False  # attach each article's MinHash signature ("_signature") for near-duplicate marking
     simplify_traditional: bool = True  # analyse zh-Hant articles in Simplified characters (nlp.text.simplify)
+    entities: bool = True  # the entity stage (nlp.entities); off: "entities" is an empty list
+    entity_model_dir: Path | None = None  # None: the shipped models/entities
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

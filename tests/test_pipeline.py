@@ -1,6 +1,8 @@
 import jsonschema
 import pytest
 
+from nlp import SCHEMA_VERSION
+
 from conftest import make_post, records
 from nlp.doc import to_json_line
 from nlp.pipeline import Pipeline, load_schema
@@ -11,7 +13,7 @@ from nlp.settings import Settings
 
 SCHEMA = load_schema()
 REQUIRED = ["schema_version", "id", "source", "title", "date", "categories", "author", "editor", "language", "text",
-            "stats", "keywords", "category", "model"]
+            "stats", "keywords", "entities", "category", "model"]
 
 BODY = ("<div>\n<p>　　芯片企业发布新一代处理器，芯片性能提升三成，处理器功耗下降。</p>\n"
         "<p>　　分析人士认为，国产芯片产业链正在完善。</p>\n<p class=\"article-editor\">责任编辑：赵六 </p>\n</div>")
@@ -50,7 +52,7 @@ def test_top_k_and_method(article, method):
 def test_failures_become_error_records_in_place(article):
     failure = Failure("bad", "bad.md", "InputError", "binary file (not text)")
     out = records(Pipeline(Settings()).annotate_batch([failure, article]))
-    assert out[0] == {"schema_version": "1.0", "id": "bad", "source": "bad.md",
+    assert out[0] == {"schema_version": SCHEMA_VERSION, "id": "bad", "source": "bad.md",
                       "error": {"type": "InputError", "message": "binary file (not text)"}}
     jsonschema.validate(out[0], SCHEMA)
     assert out[1]["id"] == "a1"
@@ -129,3 +131,27 @@ def test_the_default_model_is_found_in_a_source_tree_and_in_a_regular_install(tm
         place.mkdir(parents=True)
         (place / "model.json").write_text("{}", "utf-8")
     assert default_model_dir(source_root=source, prefix=prefix) == place
+
+
+ENTITY_ARTICLES = [
+    Article(id="s", source="s", title="华为公司在深圳发布新手机", body="华为公司总裁张明表示，深圳的工厂将扩大生产。", is_html=False),
+    Article(id="t", source="t", title="台積電擴大在臺灣的投資", body="台積電董事長劉德音表示，公司將在臺灣新竹興建工廠。", is_html=False),
+]
+
+
+@pytest.mark.parametrize("article", ENTITY_ARTICLES, ids=["simplified", "traditional"])
+def test_entities_point_into_their_field_in_the_article_s_own_characters(article):
+    [doc] = Pipeline(Settings(top_k=0)).annotate_batch([article])
+    assert doc.entities and {e.field for e in doc.entities} <= {"title", "text"}
+    for entity in doc.entities:
+        source = doc.title if entity.field == "title" else doc.text
+        assert source[entity.start:entity.end] == entity.text
+    titles = [e for e in doc.entities if e.field == "title"]
+    assert doc.entities[: len(titles)] == tuple(titles)  # the title's first, then reading order
+    assert [e.start for e in doc.entities[len(titles):]] == sorted(e.start for e in doc.entities[len(titles):])
+    jsonschema.validate(doc.to_dict(), SCHEMA)
+
+
+def test_the_entity_stage_can_be_turned_off():
+    [doc] = Pipeline(Settings(top_k=0, entities=False)).annotate_batch(ENTITY_ARTICLES[:1])
+    assert doc.entities == () and doc.to_dict()["entities"] == []

@@ -135,6 +135,11 @@ def check_settings_files(settings: Settings) -> None:
 
     if settings.idf_path is not None:
         _check_idf_head(Path(settings.idf_path))
+    if settings.entities and settings.entity_model_dir is not None:
+        from nlp.entities.model import EntityRecognizer
+
+        with _about("entity_model_dir"):
+            EntityRecognizer.load(Path(settings.entity_model_dir))
     with _about("user_dicts"):
         for path in settings.user_dicts:
             read_user_dict(path)

@@ -52,10 +52,12 @@ def recognizer(corpus):
     return train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=100))
 
 
-def test_entity_round_trips_through_dict():
-    entity = Entity("华为公司", "company", 7, 11)
-    assert entity.to_dict() == {"text": "华为公司", "type": "company", "start": 7, "end": 11}
+@pytest.mark.parametrize("field", ["text", "title"])
+def test_entity_round_trips_through_dict(field):
+    entity = Entity("华为公司", "company", 7, 11, field)
+    assert entity.to_dict() == {"text": "华为公司", "type": "company", "start": 7, "end": 11, "field": field}
     assert Entity.from_dict(entity.to_dict()) == entity
+    assert Entity.from_dict({"text": "华为公司", "type": "company", "start": 7, "end": 11}).field == "text"  # training lines
 
 
 def test_reader_keeps_offsets_types_and_order(corpus):

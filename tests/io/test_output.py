@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from nlp import SCHEMA_VERSION
+
 from nlp.doc import Doc, Failure
 from nlp.io.output import FileOutput, JsonlWriter, resume_point, skip_done
 
@@ -47,7 +49,7 @@ def test_a_resumed_output_keeps_the_whole_lines_and_replaces_the_file_only_on_co
     if left_by == "a finished run":
         assert out.read_text("utf-8") == GOOD + '{"source": "c.md", "te'  # untouched until the commit
     target.commit()
-    assert out.read_text("utf-8").startswith(GOOD + '{"schema_version": "1.0", "id": "d", "source": "d.md"')
+    assert out.read_text("utf-8").startswith(GOOD + '{"schema_version": "%s", "id": "d", "source": "d.md"' % SCHEMA_VERSION)
     assert out.read_text("utf-8").count("\n") == 3
     assert not (tmp_path / "out.jsonl.partial").exists()
 
