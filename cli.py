@@ -61,7 +61,8 @@ LabelMap = typer.Option(None, "--label-map", help="TSV 'from<TAB>to' renaming la
 FLAGS = {"naive_utc_offset": "--timezone", "idf_path": "--idf", "user_dicts": "--user-dict", "engine": "--engine",
          "method": "--method", "boilerplate_files": "--boilerplate", "min_score": "--min-score", "top_k": "--top-k",
          "scheduler": "--scheduler", "resume": "--resume", "max_bytes": "--max-bytes", "format": "--format",
-         "model_dir": "--model", "entity_model_dir": "--entities"}
+         "model_dir": "--model", "entity_model_dir": "--entities",
+         "workers": "--workers", "label_set": "--label-set", "since": "--since", "until": "--until"}
 MIN_RELIABLE_EVALUATION = 100  # fewer held-out examples than this: the printed accuracy gets a caveat
 
 

@@ -102,7 +102,7 @@ def read_label_map(path: Path, label_set: str | None = None) -> tuple[dict[str, 
         rows.append((number, parts))
     if not rows or len(rows[0][1]) == 2:
         if label_set is not None:
-            raise ConfigError(f"{path}: a 2-column label map has no sets (--label-set {label_set} needs set<TAB>class<TAB>label rows)")
+            raise ConfigError(f"{path}: a 2-column label map has no sets (the set {label_set!r} needs set<TAB>class<TAB>label rows)", setting="label_set")
         return {parts[0]: parts[1] for _, parts in rows}, False
     sets = {parts[0] for _, parts in rows}
     if label_set is not None and label_set not in sets:

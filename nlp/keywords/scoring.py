@@ -49,7 +49,7 @@ class IdfTable:
         """
         spec = importlib.util.find_spec("jieba")
         if spec is None or not spec.submodule_search_locations:
-            raise ConfigError("jieba is not installed: its IDF table is the default (pass --idf FILE)")
+            raise ConfigError("jieba is not installed: its IDF table is the default (give an IDF table of your own)", setting="idf_path")
         path = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
         return cls(_parse_fast(path.read_text("utf-8"), "jieba idf.txt"))
 

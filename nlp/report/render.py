@@ -28,7 +28,7 @@ def infer_format(path: Path, given: str | None) -> str:
     fmt = given or {".htm": "html", ".html": "html", ".md": "md", ".markdown": "md", ".csv": "csv",
                     ".json": "json"}.get(path.suffix.lower())
     if fmt not in FORMATS:
-        raise ConfigError(f"{path}: cannot tell the report format from the extension; pass --format html|md|csv|json")
+        raise ConfigError(f"{path}: cannot tell the report format from the extension; name it: html, md, csv or json", setting="format")
     return fmt
 
 

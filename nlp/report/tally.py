@@ -43,7 +43,7 @@ class ReportOptions:
                 try:
                     dt.date.fromisoformat(value[:10])
                 except ValueError:
-                    raise ConfigError(f"--{name} must be a date like 2022-07-30, got {value!r}") from None
+                    raise ConfigError(f"{name} must be a date like 2022-07-30, got {value!r}", setting=name) from None
 
 
 @dataclass

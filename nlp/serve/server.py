@@ -31,7 +31,7 @@ def serve(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8000, wor
     import uvicorn
 
     if workers < 1:
-        raise ConfigError(f"--workers must be >= 1, got {workers}")
+        raise ConfigError(f"workers must be >= 1, got {workers}", setting="workers")
     if config.model_dir is not None:
         modelio.read_card(config.model_dir)  # a missing or unreadable model fails here, with its name, not in a worker
     if not is_loopback(host) and not api_key:
