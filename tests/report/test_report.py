@@ -120,8 +120,14 @@ def test_format_follows_the_extension(name, fmt):
 
 
 def test_unknown_extension_needs_format():
-    with pytest.raises(ConfigError, match="--format"):
+    with pytest.raises(ConfigError, match="html, md, csv or json") as raised:
         infer_format(Path("r.txt"), None)
+    assert raised.value.setting == "format"  # the CLI names its --format flag
+
+
+def test_the_cli_names_the_flag_of_a_bad_setting(tmp_path):
+    done = runner.invoke(app, ["report", str(REPO / "corpus"), "-o", str(tmp_path / "r.txt"), "--model", "none"])
+    assert done.exit_code == 2 and "--format" in done.output
 
 
 def test_cli_report_from_annotations_and_from_posts(tmp_path):
