@@ -197,7 +197,7 @@ def main() -> None:
         naive_s = naive_pipeline(paths, texts)
         ours_s, rss_small = measure_nlp(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "out.jsonl")])
         ours_1 = measure_nlp(["annotate", str(small), "--jobs", "1", "-o", str(Path(tmp) / "out1.jsonl")])[0]
-        floor_s = measure_nlp(["annotate", str(small), "--jobs", "2", "--model", "none", "--top-k", "0",
+        floor_s = measure_nlp(["annotate", str(small), "--jobs", "2", "--model", "none", "--top-k", "0", "--entities", "none",
                                "-o", str(Path(tmp) / "floor.jsonl")])[0]
         same = (Path(tmp) / "out.jsonl").read_bytes() == (Path(tmp) / "out1.jsonl").read_bytes()
         rss_large = None
@@ -230,7 +230,7 @@ def main() -> None:
     # classification off (reading, cleaning, segmentation, language, writing): the floor of this design.
     rows += [
         f"| 15x the naive pipeline = the whole run for {n:,} posts within | {naive_s / 15:.2f} s |",
-        f"| the same run with keywords and classification off (`--model none --top-k 0`) | {floor_s:.2f} s "
+        f"| the same run with keywords, classification and entities off (`--model none --top-k 0 --entities none`) | {floor_s:.2f} s "
         f"({naive_s / floor_s:.1f}x) |",
         "", f"{n:,} seed-format posts built from `cnews_sample_1000` (about 1,000 characters of body each, Sina "
             f"boilerplate). Machine: {machine()}. Script: `python benchmarks/throughput.py --data ../shared/data`.",
