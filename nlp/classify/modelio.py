@@ -210,18 +210,26 @@ def _load_fingerprints(directory: Path, card: dict[str, Any]) -> np.ndarray | No
     return values
 
 
-def read_card(directory: Path) -> dict[str, Any]:
+def read_json_card(directory: Path, *, kind: str = "model") -> dict[str, Any]:
+    """The ``model.json`` of a model directory as a dict (ModelError naming the file otherwise);
+    ``kind`` names the directory in messages ("model", "entity model")."""
     path = Path(directory) / CARD_FILE
     if not Path(directory).is_dir():
-        raise ModelError(f"{directory}: model directory not found")
+        raise ModelError(f"{directory}: {kind} directory not found")
     try:
         card = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{directory}: no {CARD_FILE} in the model directory") from None
+        raise ModelError(f"{directory}: no {CARD_FILE} in the {kind} directory") from None
     except (OSError, ValueError) as error:
         raise ModelError(f"{path}: unreadable model card: {error}") from None
     if not isinstance(card, dict):
         raise ModelError(f"{path}: the model card is not a JSON object")
+    return card
+
+
+def read_card(directory: Path) -> dict[str, Any]:
+    path = Path(directory) / CARD_FILE
+    card = read_json_card(directory)
     version = card.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelError(

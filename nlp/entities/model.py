@@ -19,6 +19,7 @@ import numpy as np
 
 from nlp import __version__
 from nlp.errors import ModelError
+from nlp.classify.modelio import read_json_card
 from nlp.io.textio import replace_directory
 from nlp.entities import _core
 from nlp.entities.entity import Entity
@@ -173,15 +174,8 @@ class EntityRecognizer:
 
 def _read_card(directory: Path) -> dict[str, Any]:
     path = directory / CARD_FILE
-    if not directory.is_dir():
-        raise ModelError(f"{directory}: entity model directory not found")
-    try:
-        card = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{directory}: no {CARD_FILE} in the entity model directory") from None
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{path}: unreadable model card: {error}") from None
-    if not isinstance(card, dict) or card.get("format_version") != FORMAT_VERSION:
+    card = read_json_card(directory, kind="entity model")
+    if card.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{path}: not an entity model card of format {FORMAT_VERSION} "
                          f"(retrain it with 'nlp train-entities')")
     return card
