@@ -35,6 +35,21 @@ from nlp.text.simplify import Simplifier
 Stage = Callable[[Sequence[Doc]], None]
 
 
+def _shown_entities(found: Sequence[Entity], shown: str, field: str) -> list[Entity]:
+    """Entities found in the analysed reading, as spans of the text as written, without the white space
+    a character model may take in at either end of a Latin name ('Google ')."""
+    out = []
+    for entity in found:
+        start, end = entity.start, entity.end
+        while start < end and shown[start].isspace():
+            start += 1
+        while end > start and shown[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append(Entity(shown[start:end], entity.type, start, end, field))
+    return out
+
+
 def load_schema() -> dict[str, Any]:
     """The JSON Schema of annotation and error records (``nlp/data/annotation.schema.json``)."""
     return json.loads(resources.files("nlp").joinpath("data/annotation.schema.json").read_text("utf-8"))
@@ -139,9 +154,8 @@ class Pipeline:
         the article's own characters (OpenCC's t2s keeps every character in place)."""
         for doc in docs:
             title, text = self.analysed_text(doc)
-            found = [Entity(doc.title[e.start:e.end], e.type, e.start, e.end, "title") for e in self.recognizer.predict(title)]
-            found += [Entity(doc.text[e.start:e.end], e.type, e.start, e.end) for e in self.recognizer.predict(text)]
-            doc.entities = tuple(found)
+            doc.entities = tuple(_shown_entities(self.recognizer.predict(title), doc.title, "title")
+                                 + _shown_entities(self.recognizer.predict(text), doc.text, "text"))
 
     def add_signatures(self, docs: Sequence[Doc]) -> None:
         """The MinHash signature of each document's words (a document read back from its record is

@@ -155,3 +155,27 @@ def test_entities_point_into_their_field_in_the_article_s_own_characters(article
 def test_the_entity_stage_can_be_turned_off():
     [doc] = Pipeline(Settings(top_k=0, entities=False)).annotate_batch(ENTITY_ARTICLES[:1])
     assert doc.entities == () and doc.to_dict()["entities"] == []
+
+
+class _Spans:
+    """A stand-in recognizer: the spans it is given, whatever the text."""
+
+    def __init__(self, *spans):
+        self.spans = spans
+
+    def predict(self, text):
+        from nlp.doc import Entity
+
+        return [Entity(text[a:b], kind, a, b) for a, b, kind in self.spans if b <= len(text)]
+
+
+@pytest.mark.parametrize("spans, expected", [
+    ([(0, 7, "company")], [("Google", 0, 6)]),          # a trailing space is not part of the name
+    ([(6, 7, "company")], []),                         # only white space: no entity
+    ([(6, 11, "name")], [("Sun", 7, 10)]),           # white space on both sides
+])
+def test_entity_spans_lose_white_space_at_their_ends(spans, expected):
+    pipeline = Pipeline(Settings(top_k=0))
+    pipeline.__dict__["recognizer"] = _Spans(*spans)
+    [doc] = pipeline.annotate_batch([Article(id="g", source="g", title="", body="Google Sun 发布新品", is_html=False)])
+    assert [(e.text, e.start, e.end) for e in doc.entities if e.field == "text"] == expected
