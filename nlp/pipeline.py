@@ -35,6 +35,21 @@ from nlp.text.simplify import Simplifier
 Stage = Callable[[Sequence[Doc]], None]
 
 
+def _without_plurals(keywords: Sequence[Keyword]) -> list[Keyword]:
+    """Keywords without an English plural (-s, -es) or singular of a better one already kept."""
+    kept: list[Keyword] = []
+    seen: set[str] = set()
+    for keyword in keywords:
+        word = keyword.word.lower()
+        forms = {word, word + "s", word + "es", word[:-1] if word.endswith("s") else word,
+                 word[:-2] if word.endswith("es") else word}
+        if forms & seen:
+            continue
+        seen.add(word)
+        kept.append(keyword)
+    return kept
+
+
 def _shown_entities(found: Sequence[Entity], shown: str, field: str) -> list[Entity]:
     """Entities found in the analysed reading, as spans of the text as written, without the white space
     a character model may take in at either end of a Latin name ('Google ')."""
@@ -138,8 +153,14 @@ class Pipeline:
         return staged
 
     def add_keywords(self, docs: Sequence[Doc]) -> None:
+        """Keywords of the Chinese and English documents (a language the toolkit does not analyse,
+        ``other``, gets none rather than pieces of its words); an English word's plural after the word
+        itself (donation, donations) is the same keyword."""
         for doc, found in zip(docs, self.keywords_batch([d.tokens for d in docs])):
-            doc.keywords = tuple(Keyword(doc.shown(k.word), k.score) for k in found)
+            if doc.language == "other":
+                continue
+            words = [Keyword(doc.shown(k.word), k.score) for k in found]
+            doc.keywords = tuple(_without_plurals(words) if doc.language == "en" else words)
 
     def add_category(self, docs: Sequence[Doc]) -> None:
         min_score, min_chars = self.model.thresholds(self.settings.min_score, self.settings.min_chars)

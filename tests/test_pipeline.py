@@ -179,3 +179,14 @@ def test_entity_spans_lose_white_space_at_their_ends(spans, expected):
     pipeline.__dict__["recognizer"] = _Spans(*spans)
     [doc] = pipeline.annotate_batch([Article(id="g", source="g", title="", body="Google Sun 发布新品", is_html=False)])
     assert [(e.text, e.start, e.end) for e in doc.entities if e.field == "text"] == expected
+
+
+@pytest.mark.parametrize("title, body, check", [
+    ("Donations", "Donations, donations and more donations. A donation, another donation; every donation counts.",
+     lambda words: words[0] == "Donations" and not {"donation", "donations"} & set(words[1:])),  # both were kept
+    ("Lũ lụt miền Trung", "Người dân miền Trung quyên góp tiền cho vùng lũ, các khoản đóng góp tăng nhanh.",
+     lambda words: words == []),
+])
+def test_non_chinese_articles_get_whole_word_keywords_or_none(title, body, check):
+    [doc] = Pipeline(Settings()).annotate_batch([Article(id="x", source="x", title=title, body=body, is_html=False)])
+    assert check([k.word for k in doc.keywords]), doc.keywords

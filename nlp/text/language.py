@@ -7,7 +7,12 @@ Traditional.  The character pairs are a hand-picked list of very common words' c
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+_ACCENTED = re.compile(r"[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]")
+ACCENTED_SHARE = 0.08  # this share of a Latin text's letters with diacritics: not English
 
 # Common characters whose Simplified and Traditional forms differ (same order in both strings).
 _SIMPLIFIED = "这们说个会来时国对学为过后么于还发经开与无点现实问体长动电机从种应间头话关书门见东车马鸟鱼页听觉观让认语读谁识该讲设请论议记许谢两边进远运连选达业专丛乐产亲亿仅众优伤众们价众习乡买亚"
@@ -69,5 +74,8 @@ def detect_language(text: str, *, sample: int = 1200) -> str:
     if han >= 2 and han * 2 >= counts["latin_words"]:
         return "zh-Hant" if hant > hans else "zh-Hans"
     if latin >= 3 and latin > cjk:
-        return "en"
+        # Letters with diacritics: a few in English or French loanwords (café), many in Vietnamese,
+        # Polish, Czech...: a Latin-script language this toolkit does not analyse is "other".
+        accented = len(_ACCENTED.findall(text[:sample]))
+        return "other" if accented >= ACCENTED_SHARE * (latin + accented) else "en"
     return "other"

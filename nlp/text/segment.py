@@ -28,6 +28,24 @@ NON_CONTENT_POS = frozenset({"x", "w", "m", "mq", "q", "p", "u", "uj", "ul", "uz
 _SPACE = re.compile(r"\s")
 
 
+# Latin letters with diacritics (Latin-1, Latin Extended-A/B, Latin Extended Additional: Vietnamese).
+_ACCENTED = re.compile(r"[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]+")
+
+
+def _join_accented_words(pairs) -> list[tuple[str, str]]:
+    """The engines cut a Latin word at a letter with a diacritic (Kamik|ō|chi): join letters that stand
+    side by side, with no space between, back into one word (``eng``)."""
+    out: list[tuple[str, str]] = []
+    for word, pos in pairs:
+        if (out and _LATIN_WORD.fullmatch(word) and _LATIN_WORD.fullmatch(out[-1][0])
+                and (_ACCENTED.search(word) or _ACCENTED.search(out[-1][0]))):
+            out[-1] = (out[-1][0] + word, "eng")
+        else:
+            out.append((word, pos))
+    return out
+
+
 def is_latin(char: str) -> bool:
     """An ASCII letter or digit (False for ""): where two such characters meet, a space belongs."""
     return char.isascii() and char.isalnum()
@@ -116,6 +134,8 @@ class Segmenter:
             return []
         make = tuple.__new__  # Token(word, pos) without the keyword handling: half the cost
         pairs = self._tag(text)
+        if _ACCENTED.search(text):
+            pairs = _join_accented_words(pairs)
         if not _SPACE.search(text):
             return [make(Token, pair) for pair in pairs]
         out: list[Token] = []

@@ -39,3 +39,12 @@ def test_script_counts_match_the_character_classes(text):
     assert counts["latin_words"] == len(re.findall("[A-Za-z]+", text))
     assert counts["hans"] == sum(c in _HANS_ONLY for c in text)
     assert counts["hant"] == sum(c in _HANT_ONLY for c in text)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Hà Nội là thủ đô của Việt Nam, một thành phố lớn ở miền Bắc.", "other"),  # Vietnamese
+    ("Zażółć gęślą jaźń, powiedział dziennikarz w Krakowie.", "other"),  # Polish
+    ("The café opened near the museum in Paris on Monday morning, the owner said.", "en"),  # a loanword
+])
+def test_a_latin_language_with_many_diacritics_is_other(text, language):
+    assert detect_language(text) == language

@@ -93,3 +93,16 @@ def test_the_rjieba_engine_skips_the_package_default_instance_and_leaves_sys_mod
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "数据中心" in done.stdout
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Kamikōchi is a valley", "Kamikōchi"),
+    ("São Paulo 的雨季", "São"),
+    ("卡米寇奇Kamikōchi位于长野县", "Kamikōchi"),
+])
+def test_a_latin_word_with_a_diacritic_stays_whole(text, word):
+    assert word in [t.word for t in Segmenter().tag(text)]
+
+
+def test_latin_words_apart_are_not_joined():
+    assert [t.word for t in Segmenter().tag("café au lait")] == ["café", "au", "lait"]
