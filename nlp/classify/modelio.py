@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import numpy as np
 from nlp import SCHEMA_VERSION, __version__
 from nlp.classify.model import Model
 from nlp.errors import ModelError
-from nlp.io.textio import replace_directory
+from nlp.io.textio import staged_directory
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
@@ -60,10 +58,7 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
     import skops.io as sio
 
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    staging.chmod(0o755)
-    try:
+    with staged_directory(directory) as staging:
         model_path = staging / MODEL_FILE
         sio.dump(model.pipeline, model_path)
         digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
@@ -86,10 +81,6 @@ def save(model: Model, directory: Path, *, name: str | None = None) -> dict[str,
             "library_versions": library_versions(),
         }
         (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        replace_directory(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return card
 
 

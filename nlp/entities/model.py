@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,7 +18,7 @@ import numpy as np
 from nlp import __version__
 from nlp.errors import ModelError
 from nlp.classify.modelio import read_json_card
-from nlp.io.textio import replace_directory
+from nlp.io.textio import staged_directory
 from nlp.entities import _core
 from nlp.entities.entity import Entity
 
@@ -100,10 +98,7 @@ class EntityRecognizer:
     def save(self, directory: Path, *, name: str | None = None) -> dict[str, Any]:
         """Write the model to ``directory`` atomically; returns the card as written."""
         directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        staging.chmod(0o755)
-        try:
+        with staged_directory(directory) as staging:
             path = staging / ARRAYS_FILE
             np.savez(path, **dict(zip(ARRAY_NAMES, self.arrays)))
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -119,10 +114,6 @@ class EntityRecognizer:
                 **{k: v for k, v in self.card.items() if k not in _GENERATED},
             }
             (staging / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            replace_directory(staging, directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         self.card = card
         return card
 

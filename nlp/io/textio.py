@@ -7,6 +7,7 @@ import codecs
 import errno
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
@@ -220,13 +221,24 @@ def write_text_file(path: Path, text: str) -> None:
             raise output_error(Path(path), error) from None
 
 
-def replace_directory(staging: Path, target: Path) -> None:
-    """Put the finished directory ``staging`` in place of ``target`` (the old one is removed only after)."""
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        os.replace(target, backup)
-    os.replace(staging, target)
+@contextmanager
+def staged_directory(target: Path) -> Iterator[Path]:
+    """A new directory beside ``target`` to fill inside the block; when the block ends normally it
+    takes ``target``'s place (the old one is removed only after), and when it raises it is removed."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging.chmod(0o755)
+    try:
+        yield staging
+        backup = None
+        if target.exists():
+            backup = target.with_name(f".{target.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            os.replace(target, backup)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
