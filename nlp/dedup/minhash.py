@@ -27,6 +27,8 @@ from typing import Sequence
 
 import numpy as np
 
+from nlp.dedup import CONTAINMENT, THRESHOLD
+
 NUM_PERM = 64
 BANDS = 16
 SHINGLE = 2
@@ -34,8 +36,6 @@ LEAD_TOKENS = 32  # the lead: a teaser is usually a story's first sentences
 LEAD_PERM = 32
 LEAD_BANDS = 16
 WIDTH = NUM_PERM + LEAD_PERM + 1  # a signature: Jaccard values, lead values, number of shingles
-THRESHOLD = 0.5  # estimated Jaccard similarity
-CONTAINMENT = 0.7  # estimated share of the shorter text's shingles that are in the longer one
 MIN_CONTAINED = 16
 _MASK = np.uint64(0xFFFFFFFF)
 

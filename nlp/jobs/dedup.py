@@ -10,7 +10,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nlp.dedup.minhash import CONTAINMENT, WIDTH, DuplicateIndex, MinHasher, find_groups
+from nlp.dedup import CONTAINMENT, THRESHOLD
+from nlp.dedup.minhash import WIDTH, DuplicateIndex, MinHasher, find_groups
 from nlp.doc import Doc, Failure
 from nlp.pipeline import Pipeline
 from nlp.io.readers import read_articles
@@ -25,7 +26,7 @@ class DedupResult:
     failed: int
 
 
-def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings(), threshold: float = 0.5,
+def dedup_paths(inputs: Iterable[str | Path], *, settings: Settings = Settings(), threshold: float = THRESHOLD,
                 jobs: int = 1, containment: float | None = CONTAINMENT) -> DedupResult:
     """Groups of near-identical articles among ``inputs`` (or one contained in another: a teaser and
     its story).  Articles are read, cleaned, segmented and signed in ``jobs`` worker processes; what
@@ -72,7 +73,7 @@ class _Rows:
 class Deduper:
     """Online ``duplicate_of`` for a stream of documents, in input order."""
 
-    def __init__(self, *, threshold: float = 0.5, settings: Settings = Settings(),
+    def __init__(self, *, threshold: float = THRESHOLD, settings: Settings = Settings(),
                  containment: float | None = CONTAINMENT) -> None:
         self.index = DuplicateIndex(threshold=threshold, containment=containment)
         self.settings = settings
@@ -90,7 +91,7 @@ class Deduper:
         return self.index.add(doc.id, np.asarray(doc.signature, dtype=np.uint32))
 
 
-def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = 0.5,
+def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = THRESHOLD,
                     settings: Settings = Settings(), containment: float | None = CONTAINMENT) -> Iterator[Doc | Failure]:
     """Set ``duplicate_of`` on documents (written before ``extra``); failures pass through."""
     deduper = Deduper(threshold=threshold, settings=settings, containment=containment)
@@ -102,7 +103,7 @@ def mark_duplicates(items: Iterable[Doc | Failure], *, threshold: float = 0.5,
         yield item
 
 
-def drop_near_duplicates(docs: Sequence[str], labels: Sequence[str], *, threshold: float = 0.5,
+def drop_near_duplicates(docs: Sequence[str], labels: Sequence[str], *, threshold: float = THRESHOLD,
                          containment: float | None = CONTAINMENT) -> tuple[list[str], list[str], int]:
     """Training data without near-duplicates (the first of each group stays)."""
     hasher = MinHasher()

@@ -191,7 +191,7 @@ LONG_STORY = "".join(f"<p>{s}</p>" for s in [
 ])
 
 
-def test_cli_dedup_groups_a_teaser_with_its_full_story(tmp_path):
+def _teaser_crawl(tmp_path):
     folder = tmp_path / "crawl"
     folder.mkdir()
     (folder / "a_full.md").write_text(make_post(title="国常会部署稳就业措施", body=LONG_STORY), "utf-8")
@@ -199,9 +199,26 @@ def test_cli_dedup_groups_a_teaser_with_its_full_story(tmp_path):
     (folder / "b_teaser.md").write_text(make_post(title="【电报】国常会：稳就业", body=f"<p>{lead}</p>"), "utf-8")
     (folder / "c_other.md").write_text(make_post(title="女排联赛", body="<p>女排联赛本周进入第二阶段，主教练大胆轮换阵容，"
                                                  "多名年轻队员首次首发登场，球队取得三连胜。</p>"), "utf-8")
+    return folder
+
+
+def _dedup_groups(tmp_path, *options):
     out = tmp_path / "groups.jsonl"
-    result = runner.invoke(app, ["dedup", str(folder), "-o", str(out)])
+    result = runner.invoke(app, ["dedup", str(_teaser_crawl(tmp_path)), "-o", str(out), *options])
     assert result.exit_code == 0, result.output
-    [group] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+
+
+def test_cli_dedup_groups_a_teaser_with_its_full_story(tmp_path):
+    [group] = _dedup_groups(tmp_path)
     assert [m["id"] for m in group["members"]] == ["a_full", "b_teaser"]
     assert group["members"][1]["similarity"] < 0.5 <= group["members"][1]["containment"]
+
+
+def test_cli_dedup_jaccard_only_keeps_a_teaser_apart(tmp_path):
+    assert _dedup_groups(tmp_path, "--jaccard-only") == []
+
+
+def test_cli_dedup_threshold_option_groups_by_jaccard_alone(tmp_path):
+    [group] = _dedup_groups(tmp_path, "--jaccard-only", "--threshold", "0.05")
+    assert [m["id"] for m in group["members"]] == ["a_full", "b_teaser"]
