@@ -132,43 +132,34 @@ def iter_files(root: Path, *, prefix: bool = False, passed_over: Counter[str] | 
     def named(relative: PurePosixPath) -> str:
         return (base / relative).as_posix() if base else relative.as_posix()
 
-    pending = [_listing(root)]
-    while pending:
-        entries, stems = pending[-1]
-        entry = next(entries, None)
-        if entry is None:
-            pending.pop()
-            continue
-        path = Path(entry.path)
-        hidden = entry.name.startswith(".")
-        if entry.is_dir(follow_symlinks=False):
-            if hidden:
+    found: list[tuple[tuple[str, ...], Path, PurePosixPath]] = []  # sorted at the end: a path's parts in order
+    for directory, folders, files in os.walk(root):
+        here = Path(directory)
+        below = PurePosixPath(here.relative_to(root).as_posix())
+        walked = []
+        for name in folders:
+            path = here / name
+            if path.is_symlink():  # os.walk lists links to directories among the folders, not following them
+                counts[LINKED_DIR] += 1
+            elif name.startswith("."):
                 counts[HIDDEN_DIR] += _count_files(path)
-            elif os.access(entry.path, os.R_OK | os.X_OK):
-                pending.append(_listing(path))
+            elif os.access(path, os.R_OK | os.X_OK):
+                walked.append(name)
             else:  # reported by read_file as "cannot list directory"
-                yield path, named(PurePosixPath(path.relative_to(root).as_posix()))
-        elif entry.is_symlink() and path.is_dir():
-            counts[LINKED_DIR] += 1
-        elif hidden and not _is_hidden_document(entry.name):
-            counts[HIDDEN] += 1
-        elif Path(entry.name).suffix.lower() in ASSET_SUFFIXES:
-            counts[ASSET] += 1
-        elif not entry.is_symlink() or path.is_file():
-            relative = PurePosixPath(path.relative_to(root).as_posix())
-            yield path, named(PurePosixPath(_file_id(relative, strip=stems[_strip_suffix(entry.name)] == 1)))
-
-
-def _listing(directory: Path) -> tuple[Iterator[os.DirEntry], Counter[str]]:
-    """The entries of ``directory`` sorted by name (an unreadable directory has none), and how many
-    of its files share each name without suffix."""
-    try:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except OSError:
-        entries = []
-    stems = Counter(_strip_suffix(e.name) for e in entries if not e.is_dir(follow_symlinks=False))
-    return iter(entries), stems
+                found.append(((below / name).parts, path, below / name))
+        folders[:] = walked
+        stems = Counter(_strip_suffix(name) for name in files)
+        for name in files:
+            path = here / name
+            if name.startswith(".") and not _is_hidden_document(name):
+                counts[HIDDEN] += 1
+            elif Path(name).suffix.lower() in ASSET_SUFFIXES:
+                counts[ASSET] += 1
+            elif not path.is_symlink() or path.is_file():  # a dangling link is passed over
+                found.append(((below / name).parts, path,
+                              PurePosixPath(_file_id(below / name, strip=stems[_strip_suffix(name)] == 1))))
+    for _, path, relative in sorted(found, key=lambda item: item[0]):
+        yield path, named(relative)
 
 
 def _count_files(directory: Path) -> int:
