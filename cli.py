@@ -18,6 +18,7 @@ from typing import List, Optional
 
 import typer
 
+from nlp.dedup import CONTAINMENT, THRESHOLD
 from nlp.doc import Failure
 from nlp.errors import ConfigError, NlpError
 from nlp.io.dates import DEFAULT_NAIVE_OFFSET
@@ -202,7 +203,9 @@ def annotate(
                              naive_utc_offset=timezone, **_entity_settings(entities))
         job = AnnotateJob(tuple(inputs), settings, _model_dir(model), Path(output) if output else None, wants_parts(output),
                           jobs, resume, dedup, scheduler, max_bytes)
-        result = run(job, progress=lambda summary: _progress(summary, started))
+        with _progress_bar() as bar:
+            task = bar.add_task("annotate", total=None)
+            result = run(job, progress=lambda summary: bar.update(task, completed=summary.articles + summary.errors))
     except NlpError as error:
         raise _fail(error)
     summary = result.summary
@@ -210,7 +213,9 @@ def annotate(
         typer.echo(f"\ninterrupted after {summary.articles + summary.errors} records; "
                    "finish with the same command and --resume", err=True)
         raise typer.Exit(130)
-    _progress(summary, started, final=True)
+    if sys.stderr.isatty():
+        done = summary.articles + summary.errors
+        typer.echo(f"{done} articles ({done / max(time.monotonic() - started, 1e-9):.0f}/s)", err=True)
     for line in summary.lines():
         typer.echo(line, err=True)
     if result.passed_over:
@@ -223,13 +228,13 @@ def annotate(
         raise typer.Exit(1)
 
 
-def _progress(summary, started: float, *, final: bool = False) -> None:
-    done = summary.articles + summary.errors
-    if not sys.stderr.isatty() or (not final and done % 200):
-        return
-    rate = done / max(time.monotonic() - started, 1e-9)
-    sys.stderr.write(f"\r{done} articles ({rate:.0f}/s)" + ("\n" if final else ""))
-    sys.stderr.flush()
+def _progress_bar():
+    """A live count of annotated articles on a terminal (rich redraws it a few times a second); off otherwise."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.completed} articles"), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
 
 
 @app.command()
@@ -246,7 +251,7 @@ def train(
     classifier: ClassifierChoice = typer.Option("nbsvm", "--classifier", help="nbsvm (naive-Bayes-scaled SVM) or svm (plain LinearSVC)."),
     c: Optional[float] = typer.Option(None, "--c", help="Inverse regularisation of the SVM (default 0.1 for nbsvm, 0.5 for svm)."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
-    dedup: bool = typer.Option(False, "--dedup", help="Also remove near-duplicates (MinHash, similarity >= 0.5) before splitting."),
+    dedup: bool = typer.Option(False, "--dedup", help=f"Also remove near-duplicates (MinHash: similarity >= {THRESHOLD}, or one text contained in another >= {CONTAINMENT}) before splitting."),
     out_of_core: bool = typer.Option(False, "--out-of-core", help="Stream the data in chunks (hashed features, SGD): bounded memory for any size."),
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
@@ -515,9 +520,12 @@ def _deduper():
 def dedup_command(
     inputs: List[str] = typer.Argument(..., help="Posts, HTML, text, JSON Lines or directories."),
     output: Path = typer.Option(..., "-o", "--output", help="Groups as JSON Lines, one group per line."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
-                                              help="Minimum estimated Jaccard similarity of token bigrams "
-                                                   "(default: the library's, 0.5)."),
+    threshold: float = typer.Option(THRESHOLD, "--threshold", min=0.0, max=1.0,
+                                    help="Minimum estimated Jaccard similarity of token bigrams."),
+    containment: float = typer.Option(CONTAINMENT, "--containment", min=0.0, max=1.0,
+                                      help="Also group a text whose shingles are at least this share inside a longer "
+                                           "one (a teaser and its full story)."),
+    jaccard_only: bool = typer.Option(False, "--jaccard-only", help="Group by Jaccard similarity alone (no containment)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes reading, segmenting and signing articles."),
     user_dict: List[Path] = UserDicts,
     engine: EngineChoice = Engine,
@@ -531,7 +539,7 @@ def dedup_command(
         _check_inputs(inputs)
         _check_output(output, inputs)
         result = dedup_paths(inputs, settings=_settings(engine=_value(engine), user_dicts=tuple(user_dict)), jobs=jobs,
-                             **({} if threshold is None else {"threshold": threshold}))
+                             threshold=threshold, containment=None if jaccard_only else containment)
         write_text_file(output, "".join(json.dumps(group, ensure_ascii=False) + "\n" for group in result.groups))
     except NlpError as error:
         raise _fail(error)

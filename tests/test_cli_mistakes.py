@@ -378,3 +378,34 @@ def test_the_output_may_not_be_an_input_or_inside_an_input_folder(corpus, output
     same = nlp("dedup", corpus / "a.md", "-o", corpus / "a.md")
     assert_one_line_error(same, "the output is also an input")
     assert (corpus / "a.md").read_bytes() == before
+
+
+# --- a terminal sees a live count, a pipe sees only the summary --------------------------------------
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_goes_to_a_terminal_only(corpus, tmp_path, terminal):
+    import os
+    import pty
+
+    out = tmp_path / "out.jsonl"
+    if not terminal:
+        stderr = nlp("annotate", corpus, "-o", out).stderr.decode("utf-8")
+    else:
+        parent, child = pty.openpty()
+        completed = subprocess.run([str(NLP), "annotate", str(corpus), "-o", str(out)], stderr=child,
+                                   stdout=subprocess.DEVNULL, timeout=120)
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(parent, 65536)
+            except OSError:  # the terminal's other end is closed: everything has been read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(parent)
+        assert completed.returncode == 0
+        stderr = b"".join(chunks).decode("utf-8", "replace")
+    assert ("2 articles (" in stderr) == terminal
+    assert "2 articles annotated, 0 failed" in stderr
