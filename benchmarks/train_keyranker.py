@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from common import ROOT, data_argument, require
-from keywords import abstracts_idf, f1_at_k, load_csl, load_sohu, norm, set_f1
+from keywords import abstracts_idf, f1_at_k, load_csl, load_sohu, norm, prepared, set_f1
 
 from nlp.pipeline import Pipeline
 from nlp.keywords.ranker import Candidates, KeyRanker, select
@@ -32,8 +32,10 @@ FOLDS = 5
 
 def features_for(rows, pipeline, chunk: int = 64):
     """(texts, features, is-gold) of each article's candidates, computed as `nlp annotate` does (in chunks)."""
-    docs = [pipeline.prepare(article).tokens for article, _ in rows]
-    found = [c for at in range(0, len(docs), chunk) for c in pipeline.keyword_candidates_batch(docs[at:at + chunk])]
+    docs = prepared(pipeline, [article for article, _ in rows])
+    found = [c for at in range(0, len(docs), chunk)
+             for c in pipeline.keyword_candidates_batch([d.tokens for d in docs[at:at + chunk]],
+                                                        [pipeline.mentions(d) for d in docs[at:at + chunk]])]
     out = []
     for candidates, (_, gold) in zip(found, rows):
         wanted = {norm(k) for k in gold}

@@ -21,6 +21,7 @@ from nlp.classify.features import document_string
 from nlp.classify.model import Model, chinese_characters
 from nlp.dedup.minhash import MinHasher
 from nlp.doc import Article, Doc, Entity, Failure, Keyword, Segmented
+from nlp.entities.entity import COARSE
 from nlp.entities.model import EntityRecognizer
 from nlp.errors import ConfigError, InputError, NlpError
 from nlp.keywords.phrases import TokenBatch, TokenCodes
@@ -85,12 +86,12 @@ class Pipeline:
     def stages(self) -> list[Stage]:
         """The batch stages, in order, for these settings; each fills its field of every document."""
         stages: list[Stage] = []
+        if self.recognizer is not None:  # before keywords: the keyword ranker reads the entities
+            stages.append(self.add_entities)
         if self.settings.top_k:
             stages.append(self.add_keywords)
         if self.model is not None:
             stages.append(self.add_category)
-        if self.recognizer is not None:
-            stages.append(self.add_entities)
         if self.settings.signatures:
             stages.append(self.add_signatures)
         return stages
@@ -156,7 +157,7 @@ class Pipeline:
         """Keywords of the Chinese and English documents (a language the toolkit does not analyse,
         ``other``, gets none rather than pieces of its words); an English word's plural after the word
         itself (donation, donations) is the same keyword."""
-        for doc, found in zip(docs, self.keywords_batch([d.tokens for d in docs])):
+        for doc, found in zip(docs, self.keywords_batch([d.tokens for d in docs], [self.mentions(d) for d in docs])):
             if doc.language == "other":
                 continue
             words = [Keyword(doc.shown(k.word), k.score) for k in found]
@@ -187,8 +188,17 @@ class Pipeline:
                 self.add_tokens(doc)
             doc.signature = self.hasher.signature(doc.tokens.words)
 
-    def keywords_batch(self, docs: Sequence[Segmented]) -> list[list[Keyword]]:
-        """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch)."""
+    def mentions(self, doc: Doc) -> list[tuple[str, str]]:
+        """The document's entities as the keyword ranker reads them: (text in the analysed reading, PER,
+        ORG, LOC or the fine type); none before the entity stage has run or when it is off."""
+        title, text = self.analysed_text(doc)
+        return [((title if e.field == "title" else text)[e.start:e.end], COARSE.get(e.type, e.type))
+                for e in doc.entities or ()]
+
+    def keywords_batch(self, docs: Sequence[Segmented],
+                       mentions: Sequence[Sequence[tuple[str, str]]] | None = None) -> list[list[Keyword]]:
+        """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch,
+        reading each document's entity ``mentions`` too)."""
         s = self.settings
         if s.top_k == 0:  # keywords off: nothing to rank
             return [[] for _ in docs]
@@ -199,17 +209,18 @@ class Pipeline:
                           title_weight=s.title_weight) for doc in docs]
         return [[Keyword(text, score) for text, score in select(found.texts, self.ranker.score(found.features), s.top_k,
                                                                 found)]
-                for found in self.keyword_candidates_batch(docs)]
+                for found in self.keyword_candidates_batch(docs, mentions)]
 
-    def keyword_candidates(self, doc: Segmented) -> Candidates:
+    def keyword_candidates(self, doc: Segmented, mentions: Sequence[tuple[str, str]] = ()) -> Candidates:
         """Phrase candidates of ``doc`` with the features the ``combined`` ranker reads."""
-        return self.keyword_candidates_batch([doc])[0]
+        return self.keyword_candidates_batch([doc], [mentions])[0]
 
-    def keyword_candidates_batch(self, docs: Sequence[Segmented]) -> list[Candidates]:
+    def keyword_candidates_batch(self, docs: Sequence[Segmented],
+                                 mentions: Sequence[Sequence[tuple[str, str]]] | None = None) -> list[Candidates]:
         s = self.settings
         batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], self.codes)
         ranks = batch_word_ranks(batch, window=s.textrank_window)
-        return batch_candidates(batch, ranks.of_token, self.idf, title_weight=s.title_weight)
+        return batch_candidates(batch, ranks.of_token, self.idf, title_weight=s.title_weight, mentions=mentions)
 
     # -- what is loaded on first use
 

@@ -190,3 +190,15 @@ def test_entity_spans_lose_white_space_at_their_ends(spans, expected):
 def test_non_chinese_articles_get_whole_word_keywords_or_none(title, body, check):
     [doc] = Pipeline(Settings()).annotate_batch([Article(id="x", source="x", title=title, body=body, is_html=False)])
     assert check([k.word for k in doc.keywords]), doc.keywords
+
+
+def test_entities_are_found_before_keywords_which_read_them_in_the_analysed_reading():
+    pipeline = Pipeline(Settings())
+    names = [stage.__name__ for stage in pipeline.stages()]
+    assert names.index("add_entities") < names.index("add_keywords")
+    pipeline.__dict__["recognizer"] = _Spans((0, 3, "company"), (3, 5, "address"))
+    [doc] = pipeline.annotate_batch([ENTITY_ARTICLES[1]])  # Traditional: 台積電 is read as 台积电
+    assert [(e.text, e.field) for e in doc.entities[:2]] == [("台積電", "title"), ("擴大", "title")]
+    assert pipeline.mentions(doc)[:2] == [("台积电", "ORG"), ("扩大", "LOC")]
+    doc.entities = ()
+    assert pipeline.mentions(doc) == []

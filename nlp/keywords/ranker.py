@@ -1,8 +1,9 @@
 """The ``combined`` keyword method: phrase candidates ranked by a small logistic model whose
-inputs combine TF-IDF, TextRank, position, title occurrence, length and nesting.
+inputs combine TF-IDF, TextRank, position, title occurrence, length, nesting and the document's
+entity mentions (a candidate the entity stage found as a person, organisation or place).
 
 The weights are data (``nlp/data/keyrank.json``), fitted by ``benchmarks/train_keyranker.py`` on
-the CSL dev split (author keywords of scientific abstracts).  Every input is relative to the
+the Sohu 2019 core entities of real news and the CSL dev split (author keywords of abstracts).  Every input is relative to the
 document (scores divided by the document's maximum), so the same weights work with jieba's IDF
 table or with one built by ``nlp idf``.  The score of a keyword is the model's probability that
 an editor would pick it.
@@ -11,6 +12,7 @@ an editor would pick it.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 import itertools
@@ -27,7 +29,11 @@ FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
     "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
     *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other", "bound", "first_verb",
+    "log_entity", "entity_per", "entity_org", "entity_loc", "entity_other", "entity_share",
 )
+# The entity kinds the ranker tells apart (a mention's type, coarsened by the pipeline); others are "other".
+ENTITY_KINDS = ("PER", "ORG", "LOC")
+Mentions = Sequence[tuple[str, str]]  # one document's entity mentions: (text as segmentation read it, kind)
 
 
 @dataclass(frozen=True)
@@ -39,20 +45,24 @@ class Candidates:
 
 
 def candidate_features(title_tokens, body_tokens, idf, word_rank: dict[str, float], stopwords: frozenset[str],
-                       *, title_weight: float = 3.0, codes: TokenCodes | None = None) -> Candidates:
+                       *, title_weight: float = 3.0, codes: TokenCodes | None = None,
+                       mentions: Mentions = ()) -> Candidates:
     """Features of every candidate of one document (see :func:`batch_candidates`)."""
     batch = TokenBatch.of([(title_tokens, body_tokens)], codes or TokenCodes(stopwords))
     token_rank = np.array([word_rank.get(w, 0.0) for w in batch.words])
-    [found] = batch_candidates(batch, token_rank, idf, title_weight=title_weight)
+    [found] = batch_candidates(batch, token_rank, idf, title_weight=title_weight, mentions=[mentions])
     return found
 
 
-def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_weight: float = 3.0) -> list[Candidates]:
+def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_weight: float = 3.0,
+                     mentions: Sequence[Mentions] | None = None) -> list[Candidates]:
     """Features (see ``FEATURES``) of every candidate of every document of ``batch``, per distinct
     text of a document: title and body counts, first body position, last part of speech, token
     count, nesting and best TextRank score (``token_rank``: per position) of its words; all of its
-    first occurrence except the counts, nesting and the TextRank score.  Array operations run once
-    for the whole batch; what is per document (maxima, ranks) is reduced over its rows."""
+    first occurrence except the counts, nesting and the TextRank score; and how often the candidate
+    is one of the document's entity ``mentions`` and of which kind (none given: never).  Array
+    operations run once for the whole batch; what is per document (maxima, ranks) is reduced over
+    its rows."""
     table = span_table(batch.words, batch.codes, exclude=batch.outlets)
     part = batch.part_of(table.start)
     doc, in_body = part // 2, part % 2 == 1
@@ -120,10 +130,31 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
         *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
         bound, ((table.codes[table.start[first]] & VERB) != 0).astype(float),
     ]
-    features = np.column_stack(columns)
+    features = np.column_stack([*columns, _entity_columns(texts_per_doc, mentions, counts)])
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
 
 
+
+
+def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Mentions] | None,
+                    occurrences: np.ndarray) -> np.ndarray:
+    """log(1 + mentions), the kind most of them have (one-hot: PER, ORG, LOC, other) and the share of
+    the candidate's occurrences that are mentions, per candidate; case is ignored (Nvidia, NVIDIA)."""
+    out = np.zeros((len(occurrences), 6))
+    row = 0
+    for texts, found in zip(texts_per_doc, mentions or repeat(())):
+        kinds: dict[str, Counter[str]] = {}
+        for text, kind in found:
+            kinds.setdefault(text.lower(), Counter())[kind if kind in ENTITY_KINDS else "other"] += 1
+        for i, text in enumerate(texts if kinds else ()):
+            seen = kinds.get(text.lower())
+            if seen:
+                n = sum(seen.values())
+                kind = seen.most_common(1)[0][0]  # a tie: the kind seen first
+                out[row + i, [0, 1 + (ENTITY_KINDS.index(kind) if kind in ENTITY_KINDS else 3), 5]] = (
+                    np.log1p(n), 1.0, min(n / max(occurrences[row + i], 1.0), 1.0))
+        row += len(texts)
+    return out
 
 
 def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:

@@ -36,6 +36,30 @@ def test_last_part_of_speech_is_one_hot_whatever_the_coder_has_seen(words_seen_b
         assert [f for f in FEATURES if f.startswith("last_pos_") and row[f] == 1.0] == [expected]
 
 
+ENTITY_BODY = [Token("张伟", "nr"), Token("在", "p"), Token("华为", "nz"), Token("发布", "v"), Token("Mate", "eng"),
+               Token("，", "x"), Token("华为", "nz"), Token("手机", "n")]
+
+
+@pytest.mark.parametrize("mentions, expected", [
+    ([], {}),
+    ([("张伟", "PER"), ("华为", "ORG")], {"张伟": ("entity_per", 1, 1.0), "华为": ("entity_org", 1, 0.5)}),
+    ([("华为", "ORG"), ("华为", "LOC"), ("华为", "LOC")], {"华为": ("entity_loc", 3, 1.0)}),  # most mentions' kind
+    ([("华为", "ORG"), ("华为", "LOC")], {"华为": ("entity_org", 2, 1.0)}),  # a tie: the kind seen first
+    ([("mate", "game")], {"Mate": ("entity_other", 1, 1.0)}),  # case ignored; a fine type outside PER/ORG/LOC
+])
+def test_entity_features_say_how_often_and_as_what_a_candidate_is_mentioned(mentions, expected):
+    found = candidate_features([], ENTITY_BODY, IdfTable({"华为": 3.0}), {}, STOP, mentions=mentions)
+    kinds = ["entity_per", "entity_org", "entity_loc", "entity_other"]
+    for text, row in zip(found.texts, found.features):
+        row = dict(zip(FEATURES, row))
+        if text in expected:
+            kind, n, share = expected[text]
+            assert [k for k in kinds if row[k] == 1.0] == [kind]
+            assert row["log_entity"] == pytest.approx(np.log1p(n)) and row["entity_share"] == pytest.approx(share)
+        else:
+            assert all(row[k] == 0.0 for k in ["log_entity", "entity_share", *kinds]), text
+
+
 def test_empty_documents_have_no_candidates():
     found = candidate_features([], [], IdfTable({"x": 1.0}), {}, STOP)
     assert found.texts == () and found.features.shape == (0, len(FEATURES))
