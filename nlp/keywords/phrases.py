@@ -39,6 +39,9 @@ NAME_POS = frozenset({"nr", "nrt", "nrfg"})
 # What a one-character token may be at the start of a phrase: a surname (徐|冬冬), a place or an
 # abbreviation (北|塞浦路斯, 苏|-|57); at the end it must be a noun-like head (腾讯|云, 全面|屏).
 LEAD_POS = NAME_POS | {"ns", "j", "nz", "zg", "ng"}
+# What may stand right before a Latin name at the end of a phrase: a brand, name or place (魅族|Note9,
+# 华为|P50), not a common word (版本|7-Zip, 部门|MoPub, 迷城|Nintendo, 内置|web: two ideas side by side).
+PROPER_POS = NAME_POS | {"ns", "nt", "nz", "nw"}
 MAX_TOKENS = 5  # the longest phrase candidate, in tokens
 # The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
 LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt", "j")
@@ -50,9 +53,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 # Bits of a token code; the index of its part of speech in LAST_POS sits above them, and above that
 # an id of the word (the same for every token with the same text, while the memo is kept).
 (BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
- VERB, LEAD) = (1 << i for i in range(14))
-POS_SHIFT = 14
-WORD_SHIFT = 18
+ VERB, LEAD, PROPER) = (1 << i for i in range(15))
+POS_SHIFT = 15
+WORD_SHIFT = 19
 POS_MASK = (1 << (WORD_SHIFT - POS_SHIFT)) - 1  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
@@ -152,6 +155,8 @@ class TokenCodes:
             code |= NAME
         if pos in LEAD_POS:
             code |= LEAD
+        if pos in PROPER_POS:
+            code |= PROPER
         if pos.startswith("v") and pos != "vn":
             code |= VERB
         pos = POS_ALIAS.get(pos, pos)
@@ -263,6 +268,31 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
             texts = [texts[k] for k in kept]
             start, length, width = start[kept], length[kept], width[kept]
     return SpanTable(texts, start, length, width, codes)
+
+
+def common_before_latin(table: SpanTable) -> np.ndarray:
+    """Per span: it ends in a Latin name (with its numbers and joiners: 7-Zip, Note9) that a common
+    word stands right before, inside the span (版本|7-Zip, 部门|MoPub, 迷城|Nintendo; a brand or name
+    before it, 华为|P50, is a product's name).  Often two ideas side by side, though jieba tags some
+    brands as common nouns (魅族|Note9), so this is a feature, not a rule."""
+    codes = table.codes
+    if not len(table.start):
+        return np.zeros(0, dtype=bool)
+    last = table.start + table.length - 1
+    before = _latin_run_starts(codes)[last] - 1
+    return (((codes[last] & LATIN_HEAD) != 0) & (before >= table.start)
+            & ((codes[np.maximum(before, 0)] & (PROPER | HAS_LATIN | NUMERIC | JOINER)) == 0))
+
+
+def _latin_run_starts(codes: np.ndarray) -> np.ndarray:
+    """For each token, where the run of Latin, numeric and joiner tokens that ends with it begins
+    (itself when it is none of these)."""
+    latinish = (codes & (LATIN_HEAD | NUMERIC | JOINER)) != 0
+    starts = np.arange(len(codes))
+    for k in range(1, len(codes)):
+        if latinish[k] and latinish[k - 1]:
+            starts[k] = starts[k - 1]
+    return starts
 
 
 def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,

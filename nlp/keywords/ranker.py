@@ -23,13 +23,13 @@ import numpy as np
 
 from nlp.errors import ConfigError
 from nlp.keywords.phrases import (HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, VERB, SpanTable, TokenBatch,
-                                   TokenCodes, span_table)
+                                   TokenCodes, common_before_latin, span_table)
 
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
     "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
     *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other", "bound", "first_verb",
-    "log_entity", "entity_per", "entity_org", "entity_loc", "entity_other", "entity_share",
+    "log_entity", "entity_per", "entity_org", "entity_loc", "entity_other", "entity_share", "common_before_latin",
 )
 # The entity kinds the ranker tells apart (a mention's type, coarsened by the pipeline); others are "other".
 ENTITY_KINDS = ("PER", "ORG", "LOC")
@@ -130,7 +130,8 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
         *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
         bound, ((table.codes[table.start[first]] & VERB) != 0).astype(float),
     ]
-    features = np.column_stack([*columns, _entity_columns(texts_per_doc, mentions, counts)])
+    features = np.column_stack([*columns, _entity_columns(texts_per_doc, mentions, counts),
+                                common_before_latin(table)[first].astype(float)])
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
 
 

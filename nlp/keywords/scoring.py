@@ -235,7 +235,8 @@ def _parse_fast(text: str, name: str) -> dict[str, float]:
     """``word idf`` lines -> dict, in one split when every line has two fields; else the line
     parser (terms with spaces, and to name a bad line)."""
     parts = text.split()
-    if len(parts) == 2 * sum(1 for line in text.split("\n") if line.strip()):
+    lines = text.split("\n")
+    if len(parts) == 2 * (len(lines) - lines.count("")):  # a line of blanks only counts and fails: line parser
         try:
             return dict(zip(parts[0::2], map(float, parts[1::2])))
         except ValueError:

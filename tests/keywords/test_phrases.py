@@ -3,7 +3,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from nlp.doc import Token
-from nlp.keywords.phrases import TokenCodes, join, spans
+from nlp.keywords.phrases import TokenCodes, common_before_latin, join, span_table, spans
 from nlp.text.segment import is_latin, load_stopwords
 
 STOP = load_stopwords()
@@ -167,3 +167,16 @@ def test_dateline_outlets_bylines_and_reporters_are_not_candidates(pairs):
 def test_a_name_elsewhere_stays_a_candidate_and_outlet_phrases_go():
     found = texts(toks(("王磊", "nr"), ("表示", "v"), ("，", "x"), ("澎湃", "v"), ("新闻", "n"), ("报道", "v")))
     assert "王磊" in found and "新闻" in found and "澎湃新闻" not in found
+
+
+@pytest.mark.parametrize("tokens, flagged", [
+    ([("版本", "n"), ("7", "m"), ("-", "x"), ("Zip", "eng")], {"版本7-Zip"}),   # a common word before a name
+    ([("部门", "n"), ("MoPub", "eng")], {"部门MoPub"}),
+    ([("华为", "nz"), ("P50", "eng")], set()),                               # a brand before its model
+    ([("Nintendo", "eng"), ("Switch", "eng")], set()),                       # a name of Latin words only
+    ([("PS4", "eng"), ("游戏", "n")], set()),                                 # a Latin name first
+])
+def test_a_common_word_right_before_a_final_latin_name_is_flagged(tokens, flagged):
+    codes = TokenCodes(STOP)
+    table = span_table([w for w, _ in tokens], codes.codes([Token(w, p) for w, p in tokens]))
+    assert {text for text, bad in zip(table.texts, common_before_latin(table)) if bad} == flagged
