@@ -25,6 +25,9 @@ BLOCK_TAGS = frozenset(
     "footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead "
     "tfoot tr td th ul".split()
 )
+# The mark a headline carries when a picture goes with it (…新人(图), …车晓带妈妈闯世界(组图)): without
+# it, the headline is checked against the boilerplate lines (a photo caption ends in 图 too).
+_PICTURE_MARK = re.compile(r"\s*[（(](?:高清)?[组多附]?图[)）]$")
 _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200a\u202f\u205f]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _LEFTOVER_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
@@ -110,7 +113,8 @@ class Cleaner:
                 continue
             line, found = self._take_editor(line)
             editor = editor or found
-            if line and not any(p.search(line) for p in self.rules.drop_lines):
+            probe = _PICTURE_MARK.sub("", line)  # a headline's "(图)" is no photo caption
+            if line and not any(p.search(probe) for p in self.rules.drop_lines):
                 lines.append(line)
         metadata: dict[str, str] = {}
         lines = self._strip_edges(lines, _comparable(title), metadata)

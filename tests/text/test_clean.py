@@ -143,10 +143,17 @@ def test_photo_captions_are_dropped(cleaner, line):
 @pytest.mark.parametrize("line", [
     "来源：国家统计局",  # a chart's data source in the middle of the story stays
     "他说，这家书店的新馆将于明年开业，欢迎大家到店看图。",  # a sentence, not a caption
+    "老街书店周末重新开业 读者排起长队(图)",  # a headline marked as having a picture
+    "老街书店周末重新开业(组图)", "老街书店周末重新开业（多图）",
 ])
 def test_story_lines_that_look_alike_are_kept(cleaner, line):
     body = f"书店周末开业。\n{line}\n店主说会办读书会。\n读者很多。"
     assert cleaner.clean(body, is_html=False).text == body
+
+
+@pytest.mark.parametrize("headline", ["老街书店周末重新开业(图)", "老街书店周末重新开业 读者排起长队（组图）"])
+def test_a_headline_alone_with_its_picture_mark_is_kept(cleaner, headline):
+    assert cleaner.clean(headline, is_html=False).text == headline  # a labelled title file's whole text
 
 
 def test_a_reference_list_is_cut_and_the_story_after_it_kept(cleaner):
