@@ -21,6 +21,7 @@ from nlp.classify.modelio import read_json_card
 from nlp.io.textio import staged_directory
 from nlp.entities import _core
 from nlp.entities.entity import Entity
+from nlp.entities.tidy import tidy
 
 FORMAT_VERSION = 1
 ARRAYS_FILE = "entities.npz"
@@ -119,8 +120,9 @@ class EntityRecognizer:
         return (self.slots, self.rows, self.offsets, self.labels, self.values, self.transitions, self.start, self.end)
 
     def predict(self, text: str) -> list[Entity]:
-        """Entities of ``text`` in reading order, with character offsets into it."""
-        spans = _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end)
+        """Entities of ``text`` in reading order, with character offsets into it (the model's spans
+        after the rules of :mod:`nlp.entities.tidy`)."""
+        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end))
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
 
