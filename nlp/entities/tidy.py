@@ -27,6 +27,8 @@ def _is_latin(char: str) -> bool:
 
 
 def _trimmable(char: str) -> bool:
+    if "\u4e00" <= char <= "\u9fff":  # most ends are Han characters
+        return False
     return char.isspace() or char in _TRIMMED or (unicodedata.category(char)[0] == "S" and char not in "+#&")
 
 
@@ -34,13 +36,15 @@ def tidy(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, i
     """``spans`` (start, end, type) of ``text`` after the rules; still in reading order, never overlapping."""
     out: list[tuple[int, int, int]] = []
     for start, end, kind in spans:
-        while start > 0 and _is_latin(text[start - 1]) and _is_latin(text[start]):
-            start -= 1
-        while end < len(text) and _is_latin(text[end]) and _is_latin(text[end - 1]):
-            end += 1
+        if text[start].isascii():
+            while start > 0 and _is_latin(text[start - 1]) and _is_latin(text[start]):
+                start -= 1
+        if text[end - 1].isascii():
+            while end < len(text) and _is_latin(text[end]) and _is_latin(text[end - 1]):
+                end += 1
         start, end = _trim(text, start, end)
         piece = text[start:end]
-        if end <= start or "\n" in piece or "\r" in piece or _CODE.search(piece):
+        if end <= start or "\n" in piece or "\r" in piece or (not piece.isalnum() and _CODE.search(piece)):
             continue
         if out and start < out[-1][1]:
             continue
@@ -51,13 +55,17 @@ def tidy(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, i
 def _consistent(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """One type per string in a text: the one the model gave it most often (on a tie, first).  A
     person the model once calls an organisation (马斯克 in an article about him) keeps being a person."""
+    first: dict[str, int] = {}
+    mixed = False
+    for start, end, kind in spans:
+        mixed |= first.setdefault(text[start:end], kind) != kind
+    if not mixed:
+        return spans
     votes: dict[str, Counter] = {}
     for start, end, kind in spans:
         votes.setdefault(text[start:end], Counter())[kind] += 1
-    chosen = {piece: max(counts, key=lambda kind: counts[kind]) for piece, counts in votes.items() if len(counts) > 1}
-    if not chosen:
-        return spans
-    return [(start, end, chosen.get(text[start:end], kind)) for start, end, kind in spans]
+    chosen = {piece: max(counts, key=lambda kind: counts[kind]) for piece, counts in votes.items()}
+    return [(start, end, chosen[text[start:end]]) for start, end, kind in spans]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
