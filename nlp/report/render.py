@@ -288,8 +288,8 @@ def to_html(report: Report) -> str:
     return _page_template().render(
         options=o, facts=facts, groups=groups, trends=trends, trends_note=note, series_note=series_note,
         entity_kinds=list(ENTITY_KINDS), entity_note=entity_note(report),
-        entity_groups=[(g, report.groups[g], [[i, *cells] for i, cells in enumerate(rows, 1)])
-                       for g, rows in entity_rows(report).items()],
+        entity_groups=[(g, report.groups[g], [[i, *cells] for i, cells in enumerate(rows[:10], 1)])
+                       for g, rows in entity_rows(report).items()],  # ten a card, as the bar charts; all in JSON and Markdown
         entity_trends=[(before, after, [[kind, t.word, t.before, t.after, f"{t.llr:.2f}",
                                          "▲ rising" if t.direction == "rising" else "▼ falling"] for kind, t in items])
                        for before, after, items in entity_shown],

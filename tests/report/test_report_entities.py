@@ -105,3 +105,11 @@ def test_a_merged_tally_equals_one_pass():
         (first if i % 2 else second).add(doc)
     first.merge(second)
     assert summarise(first) == summarise(whole)
+
+
+def test_html_cards_show_ten_entities_a_group_markdown_and_json_all():
+    many = [record([entity(f"人物{i:02d}", "name")]) for i in range(15)]
+    report = build_report(many, ReportOptions())
+    page, markdown = render(report, "html"), render(report, "md")
+    assert "人物09 (1)" in page and "人物10" not in page
+    assert "人物14 (1)" in markdown and len(json.loads(render(report, "json"))["entities"]["top"]["people"]["财经"]) == 15
