@@ -403,7 +403,7 @@ def report(
     dedup: bool = typer.Option(False, "--dedup", help="Count each story once: skip near-duplicates of earlier articles."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Count annotation files on a Dask cluster: ADDRESS or local:N."),
 ) -> None:
-    """Keyword report: top keywords per group, rising/falling keywords, pairs, corpus facts."""
+    """Keyword report: top keywords per group, rising/falling keywords, pairs, leading and rising people/companies/places, corpus facts."""
     from nlp.io.readers import read_articles
     from nlp.jobs.report import tally_inputs
     from nlp.report.tally import ReportOptions, summarise

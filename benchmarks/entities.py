@@ -51,14 +51,17 @@ def cost(recognizer, texts, *, article_chars: int = 1000, repeats: int = 5, cloc
 
 
 def measure_only(directory: Path, cluener_held) -> None:
-    """Cost and load time of an existing model directory (no training)."""
+    """Cost and load time of an existing model directory (no training), as table rows."""
     recognizer = EntityRecognizer.load(directory)
-    wall, cpu = cost(recognizer, [e.text for e in cluener_held]), cost(recognizer, [e.text for e in cluener_held],
-                                                                      clock=time.process_time)
-    loads = [load_seconds(directory, clock=clock) for clock in ("perf_counter", "process_time")]
-    print(f"{directory}: {wall:.3f} ms per 1,000 characters wall clock, {cpu:.3f} ms CPU time (best of 5)")
-    for name, (in_process, fresh) in zip(("wall clock", "CPU time"), loads):
-        print(f"load ({name}): {in_process * 1000:.0f} ms in process, {fresh * 1000:.0f} ms in a fresh process with the import")
+    texts = [e.text for e in cluener_held]
+    wall, cpu = cost(recognizer, texts), cost(recognizer, texts, clock=time.process_time)
+    (load_wall, fresh_wall), (load_cpu, fresh_cpu) = (load_seconds(directory, clock=clock)
+                                                      for clock in ("perf_counter", "process_time"))
+    print(f"| `{directory}` | wall clock | CPU time |\n|---|---|---|\n"
+          f"| entity stage, ms per 1,000-character article (held-out CLUENER text, one process, best of 5; "
+          f"target 0.5) | {wall:.3f} | {cpu:.3f} |\n"
+          f"| model load in a running process, ms (best of 5; target 300) | {load_wall * 1000:.0f} | {load_cpu * 1000:.0f} |\n"
+          f"| model load in a fresh process with the import of nlp.entities, ms | {fresh_wall * 1000:.0f} | {fresh_cpu * 1000:.0f} |")
 
 
 def load_seconds(directory: Path, *, repeats: int = 5, clock: str = "perf_counter") -> tuple[float, float]:

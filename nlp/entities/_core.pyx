@@ -1,16 +1,17 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled core of the entity recognizer: character feature hashes, emission scores, Viterbi, spans.
 
-The readable reference of every step is ``tests/entities_reference.py`` (checked against this
-file with hypothesis).  Features are 64-bit hashes of (template, folded characters) around each
-character; the model is an open-addressing table from hash to a sparse row of per-label weights, a
-transition matrix (a weight <= -1e8 forbids a transition: Viterbi skips it), and start/end
+The readable reference of every step is ``tests/entities/entities_reference.py`` (checked against
+this file with hypothesis).  Features are 64-bit hashes of (template, folded characters) around each
+character; the model is an open-addressing table from hash to a sparse row of per-label weights
+(packed for the core by ``nlp.entities.model.pack``), a transition matrix (a weight <= -1e8 forbids a transition: Viterbi skips it), and start/end
 scores (-1e9 forbids a label there).  Labels: 0 is O, then
 ``1 + 4 * type + {B: 0, I: 1, E: 2, S: 3}``.
 """
 
 from libc.stdint cimport uint64_t, int32_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
 
 cdef enum:
     N_TEMPLATES = 17
@@ -117,56 +118,107 @@ def fill_features(str text, uint64_t[:, ::1] out):
     free(s)
 
 
-def tag(str text, const uint64_t[::1] keys, const int32_t[::1] rows, const int32_t[::1] offsets,
-        const uint8_t[::1] labels, const float[::1] values, const float[:, ::1] transitions,
-        const float[::1] start, const float[::1] end):
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define NLP_PREFETCH(p) __builtin_prefetch((p), 0, 1)
+    #else
+    #define NLP_PREFETCH(p) ((void)(p))
+    #endif
+    """
+    void NLP_PREFETCH(const void* p) noexcept nogil
+
+
+cdef enum:
+    AHEAD = 16  # feature lookups prefetched ahead of the one being summed (8 to 96 measure the same)
+
+
+def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, const uint32_t[:, ::1] weights,
+        const float[:, ::1] transitions, const float[::1] start, const float[::1] end):
     """Entity spans ``[(start, end, type), ...]`` of ``text`` in reading order (best label path).
 
-    The weights of feature row r are sparse: ``values[k]`` for label ``labels[k]``, k in
-    ``offsets[r]:offsets[r + 1]`` (the other labels weigh 0)."""
-    cdef Py_ssize_t n = len(text), L = transitions.shape[0], i, a, b, t, slot, k
-    cdef uint64_t mask = keys.shape[0] - 1, h
-    cdef uint64_t hashes[N_TEMPLATES]
-    cdef float best, score
-    cdef int32_t arg, row
+    ``table`` is the model's open-addressing hash table packed one slot per row (see
+    ``nlp.entities.model.pack``): ``[key, info | value_bits << 32]``; ``info & 0xFF`` is the number
+    of weights of the feature.  One weight (most features) is kept in the slot itself: label
+    ``info >> 8`` weighs the float whose bits are ``value_bits``.  More are ``weights[k] = [label,
+    value_bits]`` for k in ``info >> 8`` ... ``+ count``, in label order (other labels weigh 0).
+    Every lookup of a text is hashed first and prefetched ``AHEAD`` lookups early, so that the
+    cache misses of a large table overlap; Viterbi then scans only the allowed predecessors."""
+    cdef Py_ssize_t n = len(text), L = transitions.shape[0], i, a, b, t, slot, k, q, n_keys
+    cdef uint64_t mask = table.shape[0] - 1, h, word
+    cdef uint32_t info, count, first
+    cdef uint32_t bits
+    cdef float best, score, value
+    cdef int32_t arg
     if n == 0:
         return []
-    if transitions.shape[1] != L or start.shape[0] != L or end.shape[0] != L or L > 256:
-        raise ValueError("model arrays disagree on the number of labels")
+    if transitions.shape[1] != L or start.shape[0] != L or end.shape[0] != L or L > 256 or table.shape[1] != 2 \
+            or weights.shape[1] != 2 or table.shape[0] < 8 or table.shape[0] & (table.shape[0] - 1) \
+            or occupied.shape[0] != table.shape[0] // 8:
+        raise ValueError("model arrays disagree on the number of labels or the table's shape")
     cdef uint32_t* s = NULL
     cdef uint32_t* p = padded(text, &s)
+    n_keys = n * N_TEMPLATES
+    cdef uint64_t* hashes = <uint64_t*> malloc(n_keys * sizeof(uint64_t))
     cdef float* emit = <float*> malloc(L * sizeof(float))
     cdef float* prev = <float*> malloc(L * sizeof(float))
     cdef float* cur = <float*> malloc(L * sizeof(float))
-    cdef int32_t* back = <int32_t*> malloc(n * L * sizeof(int32_t))
+    cdef uint8_t* back = <uint8_t*> malloc(n * L * sizeof(uint8_t))  # L <= 256
     cdef int32_t* path = <int32_t*> malloc(n * sizeof(int32_t))
     cdef int32_t* pred = <int32_t*> malloc(L * L * sizeof(int32_t))  # allowed predecessors of b, ascending
+    cdef float* pred_w = <float*> malloc(L * L * sizeof(float))  # their transition weights into b
     cdef int32_t* n_pred = <int32_t*> malloc(L * sizeof(int32_t))
-    if emit == NULL or prev == NULL or cur == NULL or back == NULL or path == NULL or pred == NULL or n_pred == NULL:
-        free(p); free(s); free(emit); free(prev); free(cur); free(back); free(path); free(pred); free(n_pred)
+    if hashes == NULL or emit == NULL or prev == NULL or cur == NULL or back == NULL or path == NULL or pred == NULL \
+            or pred_w == NULL or n_pred == NULL:
+        free(p); free(s); free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
+        free(pred_w); free(n_pred)
         raise MemoryError()
+    cdef uint64_t n_weights = weights.shape[0]
+    cdef const uint64_t* slots = &table[0, 0]
     with nogil:
         for b in range(L):
             n_pred[b] = 0
             for a in range(L):
                 if transitions[a, b] > FORBIDDEN_BELOW:
                     pred[b * L + n_pred[b]] = a
+                    pred_w[b * L + n_pred[b]] = transitions[a, b]
                     n_pred[b] += 1
             if n_pred[b] == 0:  # nothing may precede b: label 0 stands in, so that a path always exists
                 pred[b * L] = 0
+                pred_w[b * L] = transitions[0, b]
                 n_pred[b] = 1
         for i in range(n):
-            hash_position(p, s, i, hashes)
+            hash_position(p, s, i, &hashes[i * N_TEMPLATES])
+        for q in range(min(<Py_ssize_t> AHEAD, n_keys)):
+            NLP_PREFETCH(&slots[2 * (hashes[q] & mask)])
+        for i in range(n):
             for b in range(L):
                 emit[b] = 0
             for t in range(N_TEMPLATES):
-                h = hashes[t]
+                q = i * N_TEMPLATES + t
+                if q + AHEAD < n_keys:  # unconditional: measured 5% faster than asking the occupancy bit first
+                    NLP_PREFETCH(&slots[2 * (hashes[q + AHEAD] & mask)])
+                h = hashes[q]
                 slot = h & mask
-                while keys[slot] != 0:
-                    if keys[slot] == h:
-                        row = rows[slot]
-                        for k in range(offsets[row], offsets[row + 1]):
-                            emit[labels[k]] += values[k]
+                if not occupied[slot >> 3] & (1 << (slot & 7)):  # an empty home slot: no such feature
+                    continue
+                while slots[2 * slot] != 0:
+                    if slots[2 * slot] == h:
+                        word = slots[2 * slot + 1]
+                        info = <uint32_t> (word & 0xFFFFFFFFULL)
+                        count = info & 0xFF
+                        first = info >> 8
+                        if count == 1:
+                            bits = <uint32_t> (word >> 32)
+                            memcpy(&value, &bits, 4)
+                            if first < L:
+                                emit[first] += value
+                        elif first + count <= n_weights:
+                            for k in range(first, first + count):
+                                bits = weights[k, 1]
+                                memcpy(&value, &bits, 4)
+                                if weights[k, 0] < L:
+                                    emit[weights[k, 0]] += value
                         break
                     slot = (slot + 1) & mask
             if i == 0:
@@ -175,15 +227,14 @@ def tag(str text, const uint64_t[::1] keys, const int32_t[::1] rows, const int32
                 continue
             for b in range(L):
                 arg = pred[b * L]
-                best = prev[arg] + transitions[arg, b]
-                for t in range(1, n_pred[b]):
+                best = prev[arg] + pred_w[b * L]
+                for t in range(1, n_pred[b]):  # branch-free: the first maximum wins, as in the reference
                     a = pred[b * L + t]
-                    score = prev[a] + transitions[a, b]
-                    if score > best:
-                        best = score
-                        arg = a
+                    score = prev[a] + pred_w[b * L + t]
+                    arg = a if score > best else arg
+                    best = score if score > best else best
                 cur[b] = best + emit[b]
-                back[i * L + b] = arg
+                back[i * L + b] = <uint8_t> arg
             for b in range(L):
                 prev[b] = cur[b]
         best = prev[0] + end[0]
@@ -197,7 +248,8 @@ def tag(str text, const uint64_t[::1] keys, const int32_t[::1] rows, const int32
         for i in range(n - 1, 0, -1):
             path[i - 1] = back[i * L + path[i]]
     spans = _spans(path, n)
-    free(p); free(s); free(emit); free(prev); free(cur); free(back); free(path); free(pred); free(n_pred)
+    free(p); free(s); free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
+    free(pred_w); free(n_pred)
     return spans
 
 

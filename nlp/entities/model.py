@@ -21,6 +21,7 @@ from nlp.classify.modelio import read_json_card
 from nlp.io.textio import staged_directory
 from nlp.entities import _core
 from nlp.entities.entity import Entity
+from nlp.entities.tidy import tidy
 
 FORMAT_VERSION = 1
 ARRAYS_FILE = "entities.npz"
@@ -68,6 +69,38 @@ def hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return slots, rows
 
 
+def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.ndarray,
+         values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hash table and weights as the compiled core reads them: (table, occupied, weights).
+
+    ``table`` (size x 2, uint64) is ``[key, info | value_bits << 32]`` per slot, ``info = first << 8
+    | count``: a feature with one weight keeps it in its slot (``first`` is the label, the float's
+    bits above), so that a lookup touches one cache line; one with more points at ``count`` rows
+    ``[label, value_bits]`` of ``weights`` (uint32) from ``first``.  ``occupied`` has a bit per slot
+    (small enough to stay in cache): a feature whose first slot is empty is not looked up in the
+    table.  The same lookups as the (slots, rows, offsets, labels, values) form, which the model
+    file keeps."""
+    counts = np.diff(offsets).astype(np.uint64)
+    if counts.size and (counts.max() > 255 or len(labels) >= 1 << 24):
+        raise ModelError("model has a feature with more than 255 weights or more than 2**24 weights in all")
+    single = counts == 1
+    at = np.minimum(offsets[:-1], max(len(labels) - 1, 0))  # a feature's first weight (any index when it has none)
+    first_label = labels[at] if len(labels) else np.zeros(len(at), np.uint8)
+    first_bits = values.view(np.uint32)[at] if len(values) else np.zeros(len(at), np.uint32)
+    first = np.where(single, first_label, offsets[:-1]).astype(np.uint64)
+    inline = np.where(single, first_bits, 0).astype(np.uint64)
+    per_row = (first << np.uint64(8)) | counts | (inline << np.uint64(32))
+    table = np.zeros((len(slots), 2), np.uint64)
+    table[:, 0] = slots
+    used = slots != 0
+    table[used, 1] = per_row[rows[used]]
+    weights = np.empty((len(labels), 2), np.uint32)
+    weights[:, 0] = labels
+    weights[:, 1] = values.view(np.uint32)
+    occupied = np.packbits(used, bitorder="little")
+    return table, occupied, weights
+
+
 class EntityRecognizer:
     """Finds CLUENER-typed (or any trained-on) entities in text.  Build with :func:`train` or :meth:`load`."""
 
@@ -87,8 +120,9 @@ class EntityRecognizer:
         return (self.slots, self.rows, self.offsets, self.labels, self.values, self.transitions, self.start, self.end)
 
     def predict(self, text: str) -> list[Entity]:
-        """Entities of ``text`` in reading order, with character offsets into it."""
-        spans = _core.tag(text, *self.arrays)
+        """Entities of ``text`` in reading order, with character offsets into it (the model's spans
+        after the rules of :mod:`nlp.entities.tidy`)."""
+        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end))
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
 
@@ -161,6 +195,7 @@ class EntityRecognizer:
             raise ModelError("model hash table points outside the weight rows")
         if self.labels.size and self.labels.max() >= n_labels:
             raise ModelError("model weights name a label the model does not have")
+        self._table, self._occupied, self._weights = pack(self.slots, self.rows, self.offsets, self.labels, self.values)
 
 
 def _read_card(directory: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from nlp.errors import ConfigError
-from nlp.report.tally import Report
+from nlp.report.tally import ENTITY_KINDS, Report, Trend
 
 FORMATS = ("html", "md", "csv", "json")
 _PALETTE = ("#3b6ea5", "#d9822b", "#4f9a5d", "#b0413e", "#7a5ea8", "#8c6d46", "#c76fa8", "#6b7b8c", "#a8a83a", "#3aa8a8")
@@ -70,9 +70,66 @@ def to_markdown(report: Report) -> str:
         lines += ["## Keywords that travel together", "", "| keyword | keyword | documents |", "|---|---|---|"]
         lines += [f"| {a} | {b} | {n} |" for a, b, n in report.pairs]
         lines.append("")
+    lines += _entities_markdown(report)
     lines += ["## Articles per period", "", "| period | articles |", "|---|---|"]
     lines += [f"| {p} | {n} |" for p, n in report.periods.items()]
     return "\n".join(lines) + "\n"
+
+
+def _entities_markdown(report: Report) -> list[str]:
+    lines = ["## People, companies and places", ""]
+    note = entity_note(report)
+    if note:
+        return lines + [note, ""]
+    for group, rows in entity_rows(report).items():
+        lines += [f"### {group} ({report.groups[group]} articles)", "", "| # | " + " | ".join(ENTITY_KINDS) + " |",
+                  "|---|" + "---|" * len(ENTITY_KINDS)]
+        lines += [f"| {i} | " + " | ".join(cells) + " |" for i, cells in enumerate(rows, 1)]
+        lines.append("")
+    shown, note = shown_trends(report, entity_trends(report), "person, company or place")
+    if note:
+        lines += ["## Rising and falling people, companies and places", "", note, ""]
+    for before, after, items in shown:
+        lines += [f"## Rising and falling people, companies and places: {before} -> {after}", "",
+                  "| kind | entity | before | after | LLR | |", "|---|---|---|---|---|---|"]
+        lines += [f"| {kind} | {t.word} | {t.before} | {t.after} | {t.llr:.2f} | {'▲' if t.direction == 'rising' else '▼'} |"
+                  for kind, t in items]
+        lines.append("")
+    return lines
+
+
+def entity_note(report: Report) -> str:
+    """Why the entity section is empty ('' when it is not)."""
+    if report.entity_articles:
+        return ""
+    if not report.articles:
+        return "No articles."
+    return (f"None of the {report.articles} articles has entities: annotations written before schema 1.1 "
+            "(or with the entity stage off) carry none. Annotate them again to fill this section.")
+
+
+def entity_rows(report: Report) -> dict[str, list[list[str]]]:
+    """Per group, rank by rank, one cell per kind: 'text (articles)', blank when the kind has fewer entities.
+    A group with no person, company or place is left out."""
+    out = {}
+    for group in report.groups:
+        columns = [report.entities.get(kind, {}).get(group, []) for kind in ENTITY_KINDS]
+        depth = max((len(c) for c in columns), default=0)
+        if depth:
+            out[group] = [[f"{c[i].text} ({c[i].documents})" if i < len(c) else "" for c in columns] for i in range(depth)]
+    return out
+
+
+def entity_trends(report: Report) -> list[tuple[str, str, list[tuple[str, Trend]]]]:
+    """Per pair of periods, the rising and falling entities of every kind together, by G² (then kind, text)."""
+    pairs = list(zip(*report.entity_trends.values())) if report.entity_trends else []
+    out = []
+    for per_kind in pairs:
+        before, after = per_kind[0][0], per_kind[0][1]
+        items = [(kind, t) for kind, (_, _, trends) in zip(report.entity_trends, per_kind) for t in trends]
+        items.sort(key=lambda kt: (-kt[1].llr, list(ENTITY_KINDS).index(kt[0]), kt[1].word))
+        out.append((before, after, items[: report.options.top_k]))
+    return out
 
 
 def _share(share: float) -> str:
@@ -80,20 +137,21 @@ def _share(share: float) -> str:
     return f"{share:.1%}"
 
 
-def shown_trends(report: Report) -> tuple[list, str]:
-    """The last three pairs of periods that have rising or falling keywords, and a note saying why
-    the others (or all) are not shown: a small corpus has no keyword counted often enough."""
+def shown_trends(report: Report, trends: list | None = None, noun: str = "keyword") -> tuple[list, str]:
+    """The last three pairs of periods that have rising or falling keywords (or the given ``trends``,
+    of entities), and a note saying why the others (or all) are not shown: a small corpus has no
+    keyword counted often enough."""
     o = report.options
-    pairs = report.trends[-3:]
+    pairs = (report.trends if trends is None else trends)[-3:]
     shown = [(a, b, items) for a, b, items in pairs if items]
     if len(report.periods) < 2:
         return [], f"Needs articles with dates in at least two {o.period}s ({len(report.periods)} here)."
     if not shown:
-        return [], (f"No keyword occurs in {o.min_count} or more articles of two consecutive {o.period}s: with "
+        return [], (f"No {noun} occurs in {o.min_count} or more articles of two consecutive {o.period}s: with "
                     f"{report.articles} articles over {len(report.periods)} {o.period}s the corpus is too small "
                     "to tell rising from falling.")
     hidden = len(pairs) - len(shown)
-    return shown, (f"{hidden} of the last {len(pairs)} pairs of {o.period}s left out: no keyword occurs in "
+    return shown, (f"{hidden} of the last {len(pairs)} pairs of {o.period}s left out: no {noun} occurs in "
                    f"{o.min_count} or more of their articles." if hidden else "")
 
 
@@ -226,8 +284,16 @@ def to_html(report: Report) -> str:
     series_note = (f"Keywords in {o.min_count} or more articles of some {o.period}; {left_out} of the "
                    f"{len(report.series)} leading keywords never reach that and are left out."
                    if drawn and left_out and len(report.periods) > 1 else "")
+    entity_shown, entity_trends_note = shown_trends(report, entity_trends(report), "person, company or place")
     return _page_template().render(
         options=o, facts=facts, groups=groups, trends=trends, trends_note=note, series_note=series_note,
+        entity_kinds=list(ENTITY_KINDS), entity_note=entity_note(report),
+        entity_groups=[(g, report.groups[g], [[i, *cells] for i, cells in enumerate(rows[:10], 1)])
+                       for g, rows in entity_rows(report).items()],  # ten a card, as the bar charts; all in JSON and Markdown
+        entity_trends=[(before, after, [[kind, t.word, t.before, t.after, f"{t.llr:.2f}",
+                                         "▲ rising" if t.direction == "rising" else "▼ falling"] for kind, t in items])
+                       for before, after, items in entity_shown],
+        entity_trends_note=entity_trends_note,
         series_chart=Markup(line_chart(drawn, list(report.periods), unit=o.period, min_count=o.min_count)),
         pairs=[[a, b, n] for a, b, n in report.pairs], periods=[[p, n] for p, n in report.periods.items()],
     )

@@ -1,4 +1,5 @@
-"""Keyword reports over many annotations: what dominates each group, what is rising, what travels together.
+"""Keyword reports over many annotations: what dominates each group, what is rising, what travels together,
+and the leading and rising people, companies and places (the records' ``entities``).
 
 One streaming pass collects counts (never the records); :func:`build_report` turns them into a
 :class:`Report`, which the writers in :mod:`nlp.report.render` render as HTML, Markdown, CSV or JSON.
@@ -18,6 +19,11 @@ from nlp.errors import ConfigError
 
 GROUPINGS = ("category", "source", "day", "week", "month")
 PERIODS = ("day", "week", "month")
+# Report sections of entities: the entity types each counts (CLUENER's fine types and MSRA's coarse
+# ones).  MSRA's ORG is not a company (it is mostly government bodies, parties and institutions), and
+# CLUENER's organization and government are not either: neither is counted.
+ENTITY_KINDS = {"people": ("name", "PER"), "companies": ("company",), "places": ("address", "scene", "LOC")}
+_KIND_OF_TYPE = {kind_type: kind for kind, types in ENTITY_KINDS.items() for kind_type in types}
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,10 @@ class Tally:
     period_df: defaultdict = field(default_factory=lambda: defaultdict(Counter))
     df: Counter = field(default_factory=Counter)
     keyword_sets: Counter = field(default_factory=Counter)
+    entity_articles: int = 0  # articles with at least one entity (annotations before schema 1.1 have none)
+    group_entities: defaultdict = field(default_factory=lambda: defaultdict(Counter))  # (kind, group) -> text -> docs
+    group_mentions: defaultdict = field(default_factory=lambda: defaultdict(Counter))  # (kind, group) -> text -> mentions
+    period_entities: defaultdict = field(default_factory=lambda: defaultdict(Counter))  # (kind, period) -> text -> docs
 
     def add(self, doc: Doc | Failure) -> None:
         if isinstance(doc, Failure):
@@ -94,14 +104,30 @@ class Tally:
             self.period_df[period].update(words)
         self.df.update(words)
         self.keyword_sets[tuple(sorted(words))] += 1
+        self._add_entities(doc, group, period)
+
+    def _add_entities(self, doc: Doc, group: str, period: str | None) -> None:
+        """Each person, company and place once per article (title and text together), plus its mentions."""
+        if doc.entities:
+            self.entity_articles += 1
+        mentions: dict[str, Counter] = defaultdict(Counter)
+        for entity in doc.entities:
+            kind = _KIND_OF_TYPE.get(entity.type)
+            if kind is not None:
+                mentions[kind][entity.text] += 1
+        for kind, counts in mentions.items():
+            self.group_entities[kind, group].update(counts.keys())
+            self.group_mentions[kind, group].update(counts)
+            if period is not None:
+                self.period_entities[kind, period].update(counts.keys())
 
     def merge(self, other: "Tally") -> None:
         """Add another tally's counts (a part of the corpus counted elsewhere)."""
-        for name in ("articles", "errors", "skipped_by_date", "duplicates_skipped"):
+        for name in ("articles", "errors", "skipped_by_date", "duplicates_skipped", "entity_articles"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("languages", "group_docs", "period_docs", "df", "keyword_sets"):
             getattr(self, name).update(getattr(other, name))
-        for name in ("group_df", "group_score", "period_df"):
+        for name in ("group_df", "group_score", "period_df", "group_entities", "group_mentions", "period_entities"):
             mine = getattr(self, name)
             for key, counter in getattr(other, name).items():
                 mine[key].update(counter)
@@ -123,6 +149,14 @@ class KeywordStat:
     documents: int
     share: float
     score: float
+
+
+@dataclass(frozen=True)
+class EntityStat:
+    text: str
+    documents: int
+    share: float
+    mentions: int
 
 
 @dataclass(frozen=True)
@@ -148,6 +182,9 @@ class Report:
     series: dict[str, dict[str, int]]  # keyword -> period -> documents
     trends: list[tuple[str, str, list[Trend]]]  # (from period, to period, trends)
     pairs: list[tuple[str, str, int]]
+    entity_articles: int = 0
+    entities: dict[str, dict[str, list[EntityStat]]] = field(default_factory=dict)  # kind -> group -> leading
+    entity_trends: dict[str, list[tuple[str, str, list[Trend]]]] = field(default_factory=dict)  # kind -> trends
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,7 +196,19 @@ class Report:
             "series": self.series,
             "trends": [{"from": a, "to": b, "keywords": [vars(t) for t in trends]} for a, b, trends in self.trends],
             "pairs": [{"a": a, "b": b, "documents": n} for a, b, n in self.pairs],
+            "entities": {
+                "articles_with_entities": self.entity_articles,
+                "top": {kind: {g: [vars(s) for s in stats] for g, stats in groups.items()}
+                        for kind, groups in self.entities.items()},
+                "trends": {kind: [{"from": a, "to": b, "entities": [_entity_trend(t) for t in trends]}
+                                  for a, b, trends in pairs] for kind, pairs in self.entity_trends.items()},
+            },
         }
+
+
+def _entity_trend(trend: Trend) -> dict[str, Any]:
+    return {"text": trend.word, "before": trend.before, "after": trend.after, "llr": trend.llr,
+            "direction": trend.direction}
 
 
 def group_of(doc: Doc, options: ReportOptions) -> str:
@@ -218,22 +267,35 @@ def summarise(tally: Tally) -> Report:
     periods = sorted(tally.period_docs)
     leaders = [w for w, _ in sorted(tally.df.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
     series = {w: {p: tally.period_df[p][w] for p in periods} for w in leaders}
-    trends = [(a, b, _trends(tally, a, b)) for a, b in zip(periods, periods[1:])]
+    trends = [(a, b, _trends(tally, tally.period_df, a, b)) for a, b in zip(periods, periods[1:])]
+    entities = {kind: {group: _leading_entities(tally, kind, group) for group in sorted(tally.group_docs)}
+                for kind in ENTITY_KINDS}
+    entity_trends = {kind: [(a, b, _trends(tally, {p: tally.period_entities.get((kind, p), Counter()) for p in (a, b)}, a, b))
+                            for a, b in zip(periods, periods[1:])] for kind in ENTITY_KINDS}
     return Report(
         options=options, articles=tally.articles, errors=tally.errors, skipped_by_date=tally.skipped_by_date,
         duplicates_skipped=tally.duplicates_skipped,
         languages=dict(sorted(tally.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
         groups=dict(sorted(tally.group_docs.items(), key=lambda kv: (-kv[1], kv[0]))),
         top=top, periods={p: tally.period_docs[p] for p in periods}, series=series, trends=trends,
-        pairs=_pairs(tally),
+        pairs=_pairs(tally), entity_articles=tally.entity_articles, entities=entities, entity_trends=entity_trends,
     )
 
 
-def _trends(tally: Tally, before: str, after: str) -> list[Trend]:
+def _leading_entities(tally: Tally, kind: str, group: str) -> list[EntityStat]:
+    """A group's entities of one kind by articles, then mentions, then text (as keywords by articles, then score)."""
+    n = tally.group_docs[group]
+    docs, mentions = tally.group_entities.get((kind, group), Counter()), tally.group_mentions.get((kind, group), Counter())
+    ranked = sorted(docs.items(), key=lambda kv: (-kv[1], -mentions[kv[0]], kv[0]))
+    return [EntityStat(text, c, round(c / n, 4), mentions[text]) for text, c in ranked[: tally.options.top_k]]
+
+
+def _trends(tally: Tally, period_df: dict, before: str, after: str) -> list[Trend]:
+    """Words (or entities) of ``period_df`` (period -> word -> documents) ranked by G² between two periods."""
     n_b, n_a = tally.period_docs[before], tally.period_docs[after]
     out = []
-    for word in set(tally.period_df[before]) | set(tally.period_df[after]):
-        b, a = tally.period_df[before][word], tally.period_df[after][word]
+    for word in set(period_df[before]) | set(period_df[after]):
+        b, a = period_df[before][word], period_df[after][word]
         if a + b < tally.options.min_count:
             continue
         llr = log_likelihood(a, b, n_a, n_b)
