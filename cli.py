@@ -636,7 +636,10 @@ def serve(
 
 
 def main() -> None:
-    app(args=hoist_verbose(sys.argv[1:]), prog_name="nlp")
+    try:
+        app(args=hoist_verbose(sys.argv[1:]), prog_name="nlp")
+    except NlpError as error:  # raised before a command's own handling: a compiled module missing or stale
+        raise SystemExit(_fail(error).exit_code) from None
 
 
 if __name__ == "__main__":

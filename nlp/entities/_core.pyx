@@ -25,6 +25,16 @@ cdef float FORBIDDEN_BELOW = -1e8  # transitions at or below this are never take
 
 N_FEATURES = N_TEMPLATES
 
+cdef extern from *:
+    """
+    #ifndef NLP_SOURCE_DIGEST
+    #define NLP_SOURCE_DIGEST ""
+    #endif
+    """
+    const char* NLP_SOURCE_DIGEST
+# The SHA-256 of this file as setup.py compiled it: nlp.native.load refuses a module built from other source.
+SOURCE_DIGEST = NLP_SOURCE_DIGEST.decode("ascii")
+
 
 cdef inline uint32_t fold(Py_UCS4 ch) noexcept nogil:
     cdef uint32_t c = <uint32_t> ch

@@ -19,9 +19,11 @@ from nlp import __version__
 from nlp.errors import ModelError
 from nlp.classify.modelio import read_json_card
 from nlp.io.textio import staged_directory
-from nlp.entities import _core
+from nlp import native
 from nlp.entities.entity import Entity
 from nlp.entities.tidy import tidy
+
+_core = native.load("nlp.entities._core")  # the compiled core; BuildError if missing or stale
 
 FORMAT_VERSION = 1
 ARRAYS_FILE = "entities.npz"

@@ -10,10 +10,12 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from nlp.errors import DataError
-from nlp.entities import _core
+from nlp import native
 from nlp.entities.data import Example
 from nlp.entities.entity import KNOWN_TYPES, Entity
 from nlp.entities.model import FORBIDDEN, EntityRecognizer, allowed_transitions, hash_table
+
+_core = native.load("nlp.entities._core")  # the compiled core; BuildError if missing or stale
 
 
 @dataclass(frozen=True)
