@@ -5,6 +5,7 @@ in-memory model's accuracy.  Writes the table into README.md and docs/benchmarks
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ def main() -> None:
     texts = cnews_texts(require(args.data / "cnews_sample_1000" / "cnews.sample1000.txt"))
     titles = require(args.data / "thucnews_titles")
     rows = ["| measure | value |", "|---|---|"]
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         posts = Path(tmp) / "posts"
         build_posts(texts, posts, args.posts)
@@ -55,6 +57,8 @@ def main() -> None:
             rows.append(f"| {name} model (45,000 titles) on THUCNews dev | accuracy {accuracy:.4f} |")
         print("\n".join(rows[-3:]), flush=True)
     rows += ["", "The in-memory NBSVM model on the same dev split: see the classifier table. "
+                 f"Load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after: on a "
+                 f"{os.cpu_count()}-core machine shared with other work the times are wall-clock. "
                  f"Machine: {machine()}. Script: `python benchmarks/scale.py --data ../shared/data`."]
     publish("scale-benchmark", "\n".join(rows), write=not args.no_write)
 
