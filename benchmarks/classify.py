@@ -13,6 +13,7 @@ table into README.md and docs/benchmarks.md:
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -83,7 +84,8 @@ def main() -> None:
     table = "\n".join(lines) + (
         f"\n\nFeatures: word 1-2-grams over all tokens + character 1-3-grams of the first 300 characters (rjieba engine), sublinear TF-IDF, "
         f"sigmoid calibration (3 folds). Test split withheld; numbers are on dev.txt. Titles/s: the saved model as "
-        f"`nlp annotate` loads it (the exported NumPy predictor), all 10,000 dev titles in one call, after loading. "
+        f"`nlp annotate` loads it (the exported NumPy predictor), all 10,000 dev titles in one call, after loading "
+        f"(wall clock on a shared machine: load average {os.getloadavg()[0]:.1f} at the end of the run). "
         f"Machine: {machine()}. Script: `python benchmarks/classify.py --data ../shared/data`.")
     publish("classify-benchmark", table, write=not args.no_write)
 

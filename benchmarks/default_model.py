@@ -29,20 +29,31 @@ from common import ROOT, data_argument, default_pipeline, machine, require
 from docs import write_block
 
 from nlp.classify import modelio
-from nlp.classify.training import TrainOptions, score, train
+from nlp.classify.model import sharpen
+from nlp.classify.training import TrainOptions, fit_power, score, train
+from nlp.doc import Prediction
 from nlp.io.labelled import LabelOptions, read_examples
 from nlp.jobs.train import featurize
 
 TAXONOMY = ROOT / "nlp" / "data" / "taxonomy.tsv"
 ARTICLE_WEIGHT = 5.0  # a cnews article counts as this many titles
-# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.3 each.
+# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.1 each.
 # Measured on fold 0 of 5 against weight 1: Toutiao 0.777 -> 0.787, NLPCC 0.742 -> 0.755, cnews 0.970 = 0.970,
-# THUCNews dev 0.888 -> 0.852.  C 0.3 instead of 0.1: worse on all four sets.
-SET_WEIGHTS = {"thucnews": 0.3, "toutiao": 1.0, "nlpcc": 1.0}
+# THUCNews dev 0.888 -> 0.852.  C 0.3 instead of 0.1: worse on all four sets.  Issue 17 (one held-out third of
+# 15k Toutiao, 15k NLPCC, 20k THUCNews, all cnews; uncalibrated NBSVM, min_df 3), THUCNews weight 1 / 0.3 / 0.2 /
+# 0.1 / 0.05 / 0: Toutiao 0.749 / 0.764 / 0.770 / 0.772 / 0.775 / 0.771, NLPCC 0.714 / 0.729 / 0.731 / 0.734 /
+# 0.737 / 0.723, cnews 0.958 / 0.970 / 0.973 / 0.967 / 0.967 / 0.952.  The loss of the joint model against one
+# model per set is almost all predictions of a label the scored set does not have (生活/时尚 on Toutiao, 农业/
+# 房产/股票 on NLPCC): restricted to the set's own labels the joint model scores as well as the set's own model;
+# a classifier of which set a title comes from gets only 64-70% between Toutiao and NLPCC, so it cannot be used
+# to restrict, and per-label offsets tuned on half the held-out part gain nothing on the other half.
+SET_WEIGHTS = {"thucnews": 0.1, "toutiao": 1.0, "nlpcc": 1.0}
 FOLDS = 3  # fits are slow on the shared machine: 3 folds + the final fit
 MIN_CHARS = 5  # fewer Chinese characters of clean body text: no label (held-out titles of 4-7 are still 70-75% right)
 UNLABELLED_SHARE = 0.10  # min_score: the probability below which this share of held-out examples falls
-OPTIONS = TrainOptions(min_df=6)  # min_df 3 made 53.7 MB of model files; the budget is 40 MB
+OPTIONS = TrainOptions(min_df=5)  # min_df 3 made 53.7 MB of model files (the budget is 40 MB); 6 made 24.4 MB.
+# Features with min_df 3 / 4 / 5 / 6 over all the sets: 383k / 260k / 196k / 157k; on the held-out third above
+# min_df 5 instead of 3 cost Toutiao 0.6 and NLPCC 0.9 points, so the budget is spent on the smallest min_df that fits.
 
 
 def sets(data: Path) -> dict[str, tuple[list[Path], str]]:
@@ -132,6 +143,25 @@ def choose_min_score(pooled, share=UNLABELLED_SHARE) -> float:
     return round(float(scores[order][np.searchsorted(cumulative, share)]), 2)
 
 
+def with_power(predictions, power: float) -> list:
+    """Held-out predictions (every label in ``top``) as the model with ``probability_power`` gives them."""
+    result = []
+    for p in predictions:
+        names = [label for label, _ in p.top]
+        row = sharpen(np.array([[value for _, value in p.top]]), power)[0]
+        ranked = sorted(((round(float(v), 6), name) for name, v in zip(names, row)), key=lambda x: (-x[0], x[1]))
+        result.append(Prediction(ranked[0][1], ranked[0][0], tuple((name, v) for v, name in ranked)))
+    return result
+
+
+def choose_power(pooled) -> float:
+    """The probability power that minimises the held-out log loss, every set counting equally."""
+    predictions = [p for ps, _ in pooled.values() for p in ps]
+    labels = [x for _, ls in pooled.values() for x in ls]
+    weights = [1 / len(ps) for ps, _ in pooled.values() for _ in ps]
+    return fit_power(predictions, labels, weights)
+
+
 def labelled_share(predictions, labels, min_score):
     kept = [(p, label) for p, label in zip(predictions, labels) if p.score >= min_score]
     accuracy = sum(p.label == label for p, label in kept) / max(len(kept), 1)
@@ -152,6 +182,8 @@ def main() -> None:
     started = time.perf_counter()
     loaded = load_sets(args.data, pipeline, args.cache)
     pooled = held_out(loaded)
+    power = choose_power(pooled)  # one number fitted on the held-out predictions it then scores (ranks unchanged)
+    pooled = {name: (with_power(predictions, power), labels) for name, (predictions, labels) in pooled.items()}
     metrics = {name: score(*pooled[name]).to_dict() for name in pooled}
     min_score = choose_min_score(pooled)
     coverage = {name: labelled_share(*pooled[name], min_score) for name in pooled}
@@ -169,6 +201,7 @@ def main() -> None:
                                          "scored by those fold models; the final model also trains on dev.txt")
     model.card["heldout_metrics"] = {name: {k: m[k] for k in ("accuracy", "macro_f1", "calibration_error", "n", "per_label")}
                                      for name, m in metrics.items()}
+    model.card["probability_power"] = power
     model.card["min_score"] = min_score
     model.card["min_chars"] = MIN_CHARS
     model.card["metrics"] = score([p for ps, _ in pooled.values() for p in ps], [x for _, ls in pooled.values() for x in ls]).to_dict()
@@ -186,7 +219,8 @@ def main() -> None:
     table = "\n".join(lines + [
         "",
         f"{len(card['labels'])} labels; {card['n_train']:,} training examples after removing duplicates; model files "
-        f"{total_bytes / 1e6:.1f} MB. Weights: a cnews article x{ARTICLE_WEIGHT:g}, title sets "
+        f"{total_bytes / 1e6:.1f} MB. Probabilities raised to the power {power:g} (fitted on these held-out predictions: "
+        f"it changes no ranking and only the ECE and min_score columns). Weights: a cnews article x{ARTICLE_WEIGHT:g}, title sets "
         + ", ".join(f"{k} x{v:g}" for k, v in SET_WEIGHTS.items())
         + f". Folds: {FOLDS}, stratified, seed 0. Machine: {machine()}.",
     ])

@@ -232,6 +232,34 @@ def expected_calibration_error(predictions: Sequence[Prediction], labels: Sequen
     return round(float(error), 4)
 
 
+def fit_power(predictions: Sequence[Prediction], labels: Sequence[str], weights: Sequence[float] | None = None,
+              grid: Sequence[float] = tuple(np.round(np.arange(0.5, 4.01, 0.05), 2))) -> float:
+    """The power of :func:`nlp.classify.model.sharpen` that minimises the (weighted) log loss of held-out
+    ``predictions`` (each with the probabilities of every label in ``top``); ties go to the smaller power."""
+    if not predictions:
+        raise DataError("no held-out predictions to fit a probability power on")
+    names = sorted({label for p in predictions for label, _ in p.top})
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(predictions), len(names)))
+    for row, p in enumerate(predictions):
+        for label, value in p.top:
+            matrix[row, index[label]] = value
+    truth = np.array([index.get(str(label), -1) for label in labels])
+    known = truth >= 0
+    w = np.ones(len(predictions)) if weights is None else np.asarray(weights, dtype=float)
+    logs = np.log(np.clip(matrix[known], 1e-12, None))
+    w, truth = w[known], truth[known]
+    best, best_loss = 1.0, np.inf
+    for power in grid:
+        scaled = power * logs
+        scaled -= scaled.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(scaled).sum(axis=1))
+        loss = float(np.sum(w * (log_norm - scaled[np.arange(len(truth)), truth])) / w.sum())
+        if loss < best_loss - 1e-12:
+            best, best_loss = float(power), loss
+    return best
+
+
 def cross_validate(docs: Sequence[str], labels: Sequence[str], folds: int,
                    options: TrainOptions = TrainOptions()) -> Evaluation:
     """Stratified k-fold over deduplicated data; metrics over the pooled out-of-fold predictions."""
