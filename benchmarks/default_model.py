@@ -37,7 +37,9 @@ from nlp.jobs.train import featurize
 
 TAXONOMY = ROOT / "nlp" / "data" / "taxonomy.tsv"
 ARTICLE_WEIGHT = 5.0  # a cnews article counts as this many titles
-# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.1 each.
+# THUCNews titles (55k, 2005-2011, no 国际/军事/汽车/... class: its world news is filed as 时政) count 0.3 each:
+# 0.1 gained 0.7 points on Toutiao in the 3-fold run of main() but lost 7 on THUCNews dev and 3 of the 65 crawled
+# posts (issue 17).
 # Measured on fold 0 of 5 against weight 1: Toutiao 0.777 -> 0.787, NLPCC 0.742 -> 0.755, cnews 0.970 = 0.970,
 # THUCNews dev 0.888 -> 0.852.  C 0.3 instead of 0.1: worse on all four sets.  Issue 17 (one held-out third of
 # 15k Toutiao, 15k NLPCC, 20k THUCNews, all cnews; uncalibrated NBSVM, min_df 3), THUCNews weight 1 / 0.3 / 0.2 /
@@ -47,7 +49,7 @@ ARTICLE_WEIGHT = 5.0  # a cnews article counts as this many titles
 # 房产/股票 on NLPCC): restricted to the set's own labels the joint model scores as well as the set's own model;
 # a classifier of which set a title comes from gets only 64-70% between Toutiao and NLPCC, so it cannot be used
 # to restrict, and per-label offsets tuned on half the held-out part gain nothing on the other half.
-SET_WEIGHTS = {"thucnews": 0.1, "toutiao": 1.0, "nlpcc": 1.0}
+SET_WEIGHTS = {"thucnews": 0.3, "toutiao": 1.0, "nlpcc": 1.0}
 FOLDS = 3  # fits are slow on the shared machine: 3 folds + the final fit
 MIN_CHARS = 5  # fewer Chinese characters of clean body text: no label (held-out titles of 4-7 are still 70-75% right)
 UNLABELLED_SHARE = 0.10  # min_score: the probability below which this share of held-out examples falls

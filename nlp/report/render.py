@@ -12,10 +12,13 @@ import json
 import math
 import unicodedata
 from importlib import resources
+from typing import TYPE_CHECKING
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import jinja2
 
 from nlp.errors import ConfigError
 from nlp.report.tally import ENTITY_KINDS, Report, Trend
@@ -262,7 +265,9 @@ def line_chart(series: dict[str, dict[str, int]], periods: list[str], width: int
 
 
 @functools.lru_cache(maxsize=1)
-def _page_template() -> jinja2.Template:
+def _page_template() -> "jinja2.Template":
+    import jinja2  # here, not at the top: every command's start-up imports this module for FORMATS
+
     source = resources.files("nlp").joinpath("data/report.html.j2").read_text("utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.from_string(source)
