@@ -305,3 +305,31 @@ def batch_statistics(list words, int64_t[::1] codes, int64_t[::1] part_start, Py
     if not blocks:
         return [], np.zeros((0, N_COLUMNS)), np.zeros(0)
     return texts_per_doc, np.concatenate(blocks), np.concatenate(occurrence_blocks)
+
+
+cdef bint _ends_start(str a, str b, Py_ssize_t n):
+    """The last ``n`` characters of ``b`` begin ``a``."""
+    cdef Py_ssize_t k, at = len(b) - n
+    for k in range(n):
+        if a[k] != b[at + k]:
+            return False
+    return True
+
+
+def covered(str text, list chosen, Py_ssize_t least=2):
+    """Whether ``text`` lies inside one of the ``chosen`` keywords, or straddles the edge of one: one
+    of the two starts with an end of the other of ``least`` or more characters, neither holding the
+    other (迷城Nintendo and 智龙迷城)."""
+    cdef str other
+    cdef Py_ssize_t n, shorter
+    for other in chosen:
+        if text in other:
+            return True
+        if other in text:
+            continue
+        shorter = min(len(text), len(other))
+        for n in range(least, shorter):
+            if _ends_start(text, other, n) or _ends_start(other, text, n):
+                return True
+    return False
+

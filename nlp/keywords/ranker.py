@@ -168,23 +168,12 @@ def _kinds(found: Candidates | None):
             lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5)
 
 
-def _overlap(text: str, other: str, least: int = 2) -> bool:
-    """Whether one of the two starts with an end of the other of at least ``least`` characters,
-    neither holding the other (迷城Nintendo and 智龙迷城)."""
-    if text in other or other in text:
-        return False
-    for a, b in ((text, other), (other, text)):
-        if any(a.startswith(b[-n:]) for n in range(least, min(len(a), len(b)))):
-            return True
-    return False
-
-
 def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tuple[str, float]]:
     chosen: list[tuple[str, float, int]] = []
     for score, text, index in sorted(triples, key=lambda p: (-p[0], p[1])):
         if len(chosen) == top_k:
             break
-        if any(text in other or _overlap(text, other) for other, _, _ in chosen):
+        if _candidates.covered(text, [other for other, _, _ in chosen]):
             continue  # inside a chosen one, or a piece that straddles its edge (迷城Nintendo after 智龙迷城)
         held = [c for c in chosen if c[0] in text]
         if held and kinds is not None:

@@ -230,3 +230,19 @@ def _nested_pairs(table: SpanTable, ids: np.ndarray, in_body: np.ndarray, m: int
     keep = (inner >= 0) & (inner != outer)
     pairs = np.unique((outer[keep] * m + inner[keep]) * 2 + in_part[rows][keep])
     return pairs // 2 // m, pairs // 2 % m
+
+
+def _overlap(text: str, other: str, least: int = 2) -> bool:
+    """Whether one of the two starts with an end of the other of at least ``least`` characters,
+    neither holding the other (迷城Nintendo and 智龙迷城)."""
+    if text in other or other in text:
+        return False
+    for a, b in ((text, other), (other, text)):
+        if any(a.startswith(b[-n:]) for n in range(least, min(len(a), len(b)))):
+            return True
+    return False
+
+
+def covered(text: str, chosen: list[str]) -> bool:
+    """Whether ``text`` lies inside one of the ``chosen`` keywords or straddles the edge of one."""
+    return any(text in other or _overlap(text, other) for other in chosen)

@@ -112,3 +112,21 @@ def test_a_document_without_candidates_between_others_keeps_its_place():
     found = batch_candidates(batch, np.zeros(len(batch.words)), IdfTable({"数据": 1.0}))
     assert [c.texts for c in found] == [("数据",), (), ("算力",)]
     assert [c.features.shape for c in found] == [(1, len(FEATURES)), (0, len(FEATURES)), (1, len(FEATURES))]
+
+
+@example(text="迷城Nintendo", chosen=["智龙迷城"])
+@example(text="国家统计局", chosen=["英国"])
+@given(st.text(alphabet="智龙迷城英国家ab", max_size=8), st.lists(st.text(alphabet="智龙迷城英国家ab", max_size=8), max_size=4))
+def test_covered_is_the_reference_check_of_select(text, chosen):
+    assert _candidates.covered(text, chosen) == reference.covered(text, chosen)
+
+
+@pytest.mark.parametrize("text, chosen, expected", [
+    ("迷城Nintendo", ["智龙迷城"], True),       # starts with the chosen one's end
+    ("智龙迷城Nintendo", ["Nintendo Switch"], True),  # ends with its start
+    ("国家统计局", ["英国"], False),              # one shared character is no overlap
+    ("算力", ["算力基础设施"], True),             # inside
+    ("算力基础设施", ["算力"], False),            # a whole after its part: select decides
+])
+def test_covered_on_hand_written_pairs(text, chosen, expected):
+    assert _candidates.covered(text, chosen) is expected
