@@ -333,3 +333,111 @@ def covered(str text, list chosen, Py_ssize_t least=2):
                 return True
     return False
 
+
+cdef enum:
+    KEYWORD = 1 << 7
+
+
+cdef int _by_key(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *> a)[0], y = (<const int64_t *> b)[0]
+    return (x > y) - (x < y)
+
+
+def word_ranks(list words, int64_t[::1] codes, int64_t[::1] part_start, Py_ssize_t n_docs, int window=5,
+               double damping=0.85, int iterations=50):
+    """TextRank of every document of a batch: PageRank over the graph of its candidate words (tokens
+    with the KEYWORD flag), an edge for each two of them within ``window`` candidate words of each
+    other in one part (title or body; repeats add up), iterated until no score moves by 1e-6, then
+    divided by the document's best.  Nodes are numbered by first occurrence.  Returns (the words of
+    the nodes, nodes per document, their scores, per token the score of its word in its document)."""
+    cdef list node_words = []
+    cdef Py_ssize_t d, k, j, step, n, n_marked, n_edges, e, row, it, first_node = 0
+    cdef int64_t a, b, key
+    cdef double total, diff, best, value, restart = 1 - damping
+    cdef dict node_of
+    cdef object found
+    sizes = np.zeros(n_docs, dtype=np.int64)
+    scores_parts = []
+    of_token = np.zeros(len(words), dtype=np.float64)
+    cdef double[::1] token_score = of_token
+    cdef int64_t[::1] marked_node, marked_part, edges, row_start, source
+    cdef double[::1] weight, out_weight, rank, updated
+    for d in range(n_docs):
+        node_of = {}
+        n_marked = 0
+        for k in range(part_start[2 * d], part_start[2 * d + 2]):
+            if codes[k] & KEYWORD:
+                n_marked += 1
+                node_of.setdefault(words[k], len(node_of))
+        n = len(node_of)
+        node_words.extend(node_of)
+        sizes[d] = n
+        marked_node = np.empty(n_marked, dtype=np.int64)
+        marked_part = np.empty(n_marked, dtype=np.int64)
+        j = 0
+        for k in range(part_start[2 * d], part_start[2 * d + 2]):
+            if codes[k] & KEYWORD:
+                marked_node[j] = node_of[words[k]]
+                marked_part[j] = k >= part_start[2 * d + 1]
+                j += 1
+        # Edges (target, source), both ways, sorted: each target's sources in increasing order.
+        edges = np.empty(max(2 * (window - 1) * n_marked, 1), dtype=np.int64)
+        n_edges = 0
+        for j in range(n_marked):
+            for step in range(1, window):
+                if j + step >= n_marked:
+                    break
+                a, b = marked_node[j], marked_node[j + step]
+                if a != b and marked_part[j] == marked_part[j + step]:
+                    edges[n_edges] = b * n + a
+                    edges[n_edges + 1] = a * n + b
+                    n_edges += 2
+        qsort(&edges[0], n_edges, sizeof(int64_t), _by_key)
+        out_weight = np.zeros(max(n, 1), dtype=np.float64)
+        for e in range(n_edges):
+            out_weight[edges[e] % n] += 1
+        # The transition matrix by rows (targets): source and weight / the source's out weight.
+        row_start = np.zeros(n + 1, dtype=np.int64)
+        source = np.empty(max(n_edges, 1), dtype=np.int64)
+        weight = np.empty(max(n_edges, 1), dtype=np.float64)
+        j = -1
+        key = -1
+        for e in range(n_edges):
+            if edges[e] != key:
+                key = edges[e]
+                j += 1
+                source[j], weight[j] = key % n, 0.0
+                row_start[key // n + 1] += 1
+            weight[j] += 1
+        for row in range(n):
+            row_start[row + 1] += row_start[row]
+        for e in range(j + 1):
+            weight[e] = (1.0 / out_weight[source[e]]) * weight[e]
+        rank = np.full(max(n, 1), 1.0 / (n if n > 1 else 1), dtype=np.float64)
+        updated = np.empty(max(n, 1), dtype=np.float64)
+        if n:
+            for it in range(iterations):
+                diff = 0.0
+                for row in range(n):
+                    total = 0.0
+                    for e in range(row_start[row], row_start[row + 1]):
+                        total += weight[e] * rank[source[e]]
+                    updated[row] = restart + damping * total
+                    value = updated[row] - rank[row]
+                    value = -value if value < 0 else value
+                    diff = value if value > diff else diff
+                rank, updated = updated, rank
+                if diff < 1e-6:
+                    break
+            best = rank[0]
+            for row in range(1, n):
+                best = rank[row] if rank[row] > best else best
+            for row in range(n):
+                rank[row] = rank[row] / best
+            for k in range(part_start[2 * d], part_start[2 * d + 2]):
+                found = node_of.get(words[k])
+                if found is not None:
+                    token_score[k] = rank[<Py_ssize_t> found]
+        scores_parts.append(np.asarray(rank)[:n].copy())
+    scores = np.concatenate(scores_parts) if scores_parts else np.zeros(0)
+    return node_words, sizes, scores, of_token

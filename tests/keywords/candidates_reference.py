@@ -3,7 +3,9 @@ compiled core (``nlp/keywords/_candidates.pyx``) against.
 
 This is the array implementation the package ran before the compiled loop: every candidate span of
 a token sequence (:func:`span_table`) and the ranker's features of every candidate of a batch
-(:func:`batch_candidates`), byte for byte what ``nlp.keywords.ranker.batch_candidates`` must give.
+(:func:`batch_candidates`), byte for byte what ``nlp.keywords.ranker.batch_candidates`` must give,
+and TextRank of a batch as one sparse matrix (:func:`batch_word_ranks`, what
+``nlp.keywords.scoring.batch_word_ranks`` must give).
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from typing import Sequence
 
 import numpy as np
 
-from nlp.keywords.phrases import (BREAK, BYLINE, EDGE, HAS_LATIN, JOINER, LAST_POS, LATIN_HEAD, LATIN_TAIL, LEAD,
-                                   MAX_TOKENS, NAME, NUMERIC, ONE_HAN, HEAD, POS_MASK, POS_SHIFT, PROPER, VERB,
-                                   Span, TokenBatch)
+import scipy.sparse as sp
+
+from nlp.keywords.phrases import (BREAK, BYLINE, EDGE, HAS_LATIN, JOINER, KEYWORD, LAST_POS, LATIN_HEAD, LATIN_TAIL,
+                                   LEAD, MAX_TOKENS, NAME, NUMERIC, ONE_HAN, HEAD, POS_MASK, POS_SHIFT, PROPER, VERB,
+                                   WORD_SHIFT, Span, TokenBatch)
 from nlp.keywords.ranker import FEATURES, Candidates, Mentions, _entity_columns
+from nlp.keywords.scoring import BatchRanks
 
 
 @dataclass(frozen=True)
@@ -246,3 +251,48 @@ def _overlap(text: str, other: str, least: int = 2) -> bool:
 def covered(text: str, chosen: list[str]) -> bool:
     """Whether ``text`` lies inside one of the ``chosen`` keywords or straddles the edge of one."""
     return any(text in other or _overlap(text, other) for other in chosen)
+
+
+def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.85, iterations: int = 50) -> BatchRanks:
+    """What :func:`nlp.keywords.scoring.batch_word_ranks` gives: the graphs of all documents are
+    disjoint blocks of one sparse matrix, iterated together, each document until it converges."""
+    every_doc = batch.part_of(np.arange(len(batch.codes))) // 2
+    node_keys = every_doc * (int(batch.codes.max(initial=0) >> WORD_SHIFT) + 1) + (batch.codes >> WORD_SHIFT)
+    marked = np.flatnonzero(batch.codes & KEYWORD)
+    part = batch.part_of(marked)
+    distinct, first, inverse = np.unique(node_keys[marked], return_index=True, return_inverse=True)
+    by_occurrence = np.argsort(first)
+    node_of = np.empty(len(distinct), dtype=np.int64)  # position in ``distinct`` -> node number
+    node_of[by_occurrence] = np.arange(len(distinct))
+    ids = node_of[inverse]  # node of each marked token
+    n = len(distinct)
+    sizes = np.bincount(every_doc[marked[first]], minlength=batch.n_docs)
+    found = np.minimum(np.searchsorted(distinct, node_keys), max(n - 1, 0))
+    of_token = np.where(distinct[found] == node_keys, node_of[found], -1) if n else np.full(len(node_keys), -1)
+    rows, cols = [], []
+    for step in range(1, window):
+        a, b = ids[:-step], ids[step:]
+        keep = (a != b) & (part[:-step] == part[step:])
+        rows += [a[keep], b[keep]]
+        cols += [b[keep], a[keep]]
+    rank = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
+    if n:
+        row, col = np.concatenate(rows or [ids[:0]]), np.concatenate(cols or [ids[:0]])
+        weights = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n, n))  # duplicates add up
+        out_weight = np.asarray(weights.sum(axis=1)).ravel()
+        inverse_weight = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
+        transition = (sp.diags(inverse_weight) @ weights).T.tocsr()
+        has_nodes = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[has_nodes]
+        active = np.ones(int(has_nodes.sum()), dtype=bool)
+        for _ in range(iterations):
+            updated = (1 - damping) + damping * (transition @ rank)
+            moving = np.repeat(active, sizes[has_nodes])
+            converged = np.maximum.reduceat(np.abs(updated - rank), starts) < 1e-6
+            rank = np.where(moving, updated, rank)
+            active &= ~converged
+            if not active.any():
+                break
+        rank /= np.repeat(np.maximum.reduceat(rank, starts), sizes[has_nodes])
+    words = [batch.words[i] for i in marked[first[by_occurrence]].tolist()]
+    return BatchRanks(words, sizes, rank, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))

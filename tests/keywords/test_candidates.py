@@ -13,7 +13,8 @@ from nlp.doc import Token
 from nlp.keywords import _candidates, phrases
 from nlp.keywords.phrases import TokenBatch, TokenCodes
 from nlp.keywords.ranker import FEATURES, batch_candidates
-from nlp.keywords.scoring import IdfTable
+from nlp.keywords.scoring import IdfTable, batch_word_ranks
+from nlp.settings import KEYWORD_POS
 from nlp.text.segment import load_stopwords
 
 STOP = load_stopwords()
@@ -130,3 +131,15 @@ def test_covered_is_the_reference_check_of_select(text, chosen):
 ])
 def test_covered_on_hand_written_pairs(text, chosen, expected):
     assert _candidates.covered(text, chosen) is expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents, st.sampled_from([2, 3, 5]))
+def test_compiled_textrank_is_the_sparse_matrix_textrank_bit_for_bit(docs, window):
+    batch = TokenBatch.of(docs, TokenCodes(STOP, KEYWORD_POS))
+    want = reference.batch_word_ranks(batch, window=window)
+    got = batch_word_ranks(batch, window=window)
+    assert got.words == want.words
+    assert got.sizes.tolist() == want.sizes.tolist()
+    assert got.scores.tobytes() == want.scores.tobytes()
+    assert got.of_token.tobytes() == want.of_token.tobytes()
