@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled core of keyword candidates: the spans of a token sequence and each candidate's statistics.
+"""Compiled core of keyword extraction: the candidate spans of a token sequence, each candidate's
+statistics, TextRank of the candidate words, and the overlap check of keyword selection.
 
 The rules are those of ``nlp/keywords/phrases.py`` (its module docstring); the readable reference is
 ``tests/keywords/candidates_reference.py``, checked against this file with hypothesis.  Tokens come as
@@ -22,6 +23,7 @@ cdef enum:
     LATIN_HEAD = 1 << 4
     LATIN_TAIL = 1 << 5
     HAS_LATIN = 1 << 6
+    KEYWORD = 1 << 7
     HEAD = 1 << 8
     ONE_HAN = 1 << 9
     BYLINE = 1 << 10
@@ -35,7 +37,7 @@ cdef enum:
     MAX_SUB = 8  # the longest span whose parts are looked up (nesting)
 
 FLAGS = {"BREAK": BREAK, "EDGE": EDGE, "JOINER": JOINER, "NUMERIC": NUMERIC, "LATIN_HEAD": LATIN_HEAD,
-         "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
+         "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "KEYWORD": KEYWORD, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
          "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK}
 
 # The columns this module fills, by the ranker's feature names; counts stand where the ranker takes
@@ -332,10 +334,6 @@ def covered(str text, list chosen, Py_ssize_t least=2):
             if _ends_start(text, other, n) or _ends_start(other, text, n):
                 return True
     return False
-
-
-cdef enum:
-    KEYWORD = 1 << 7
 
 
 cdef int _by_key(const void *a, const void *b) noexcept nogil:

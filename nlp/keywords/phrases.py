@@ -51,13 +51,11 @@ POS_ALIAS = {"nrt": "nr", "nrfg": "nr"}
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# Bits of a token code; the index of its part of speech in LAST_POS sits above them, and above that
-# an id of the word (the same for every token with the same text, while the memo is kept).
+# Flags of a token code; the index of its part of speech in LAST_POS sits above them.
 (BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
  VERB, LEAD, PROPER) = (1 << i for i in range(15))
 POS_SHIFT = 15
-WORD_SHIFT = 19
-POS_MASK = (1 << (WORD_SHIFT - POS_SHIFT)) - 1  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
+POS_MASK = 15  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,7 @@ class TokenCodes:
     """What candidate generation needs to know about a token, as one integer, memoised.
 
     ``keyword_pos`` marks the single words TF-IDF and TextRank consider (``KEYWORD`` bit).  The memo
-    is per instance (an pipeline holds one) and is emptied when it reaches ``max_entries``, so word
-    ids (``code >> WORD_SHIFT``) are consistent within one call of :meth:`code_list`, not across calls.
+    is per instance (a pipeline holds one) and is emptied when it reaches ``max_entries``.
     """
 
     def __init__(self, stopwords: frozenset[str], keyword_pos: frozenset[str] = frozenset(),
@@ -107,7 +104,6 @@ class TokenCodes:
         self.stopwords, self.keyword_pos, self.max_entries = stopwords, keyword_pos, max_entries
         self.metadata = metadata or Metadata.bundled()
         self._memo: dict[Token, int] = {}
-        self._word_ids: dict[str, int] = {}
 
     def codes(self, tokens: Sequence[Token]) -> np.ndarray:
         return np.array(self.code_list(tokens), dtype=np.int64)
@@ -116,7 +112,6 @@ class TokenCodes:
         memo = self._memo
         if len(memo) > self.max_entries:
             memo.clear()
-            self._word_ids.clear()
         out = list(map(memo.get, tokens, repeat(-1)))
         if -1 in out:
             tokens = list(tokens)
@@ -163,8 +158,7 @@ class TokenCodes:
         pos = POS_ALIAS.get(pos, pos)
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         assert last_pos <= POS_MASK
-        word_id = self._word_ids.setdefault(word, len(self._word_ids))
-        return code | last_pos << POS_SHIFT | word_id << WORD_SHIFT
+        return code | last_pos << POS_SHIFT
 
 
 @dataclass(frozen=True)

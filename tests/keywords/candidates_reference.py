@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from nlp.keywords.phrases import (BREAK, BYLINE, EDGE, HAS_LATIN, JOINER, KEYWORD, LAST_POS, LATIN_HEAD, LATIN_TAIL,
                                    LEAD, MAX_TOKENS, NAME, NUMERIC, ONE_HAN, HEAD, POS_MASK, POS_SHIFT, PROPER, VERB,
-                                   WORD_SHIFT, Span, TokenBatch)
+                                   Span, TokenBatch)
 from nlp.keywords.ranker import FEATURES, Candidates, Mentions, _entity_columns
 from nlp.keywords.scoring import BatchRanks
 
@@ -257,7 +257,8 @@ def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.8
     """What :func:`nlp.keywords.scoring.batch_word_ranks` gives: the graphs of all documents are
     disjoint blocks of one sparse matrix, iterated together, each document until it converges."""
     every_doc = batch.part_of(np.arange(len(batch.codes))) // 2
-    node_keys = every_doc * (int(batch.codes.max(initial=0) >> WORD_SHIFT) + 1) + (batch.codes >> WORD_SHIFT)
+    word_ids = np.unique(np.array(batch.words, dtype=object), return_inverse=True)[1].reshape(-1)  # a node: a word
+    node_keys = every_doc * (int(word_ids.max(initial=0)) + 1) + word_ids
     marked = np.flatnonzero(batch.codes & KEYWORD)
     part = batch.part_of(marked)
     distinct, first, inverse = np.unique(node_keys[marked], return_index=True, return_inverse=True)
