@@ -1,4 +1,4 @@
-"""The compiled core (Cython extensions); everything else is in pyproject.toml.
+"""The compiled cores (entity recognizer, keyword candidates); everything else is in pyproject.toml.
 
 Each extension is compiled with the SHA-256 of its .pyx source as ``SOURCE_DIGEST``, so that
 ``nlp.native.load`` can refuse a module that is older than the source beside it.
@@ -10,7 +10,7 @@ from pathlib import Path
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-SOURCES = {"nlp.entities._core": "nlp/entities/_core.pyx"}
+SOURCES = {"nlp.entities._core": "nlp/entities/_core.pyx", "nlp.keywords._candidates": "nlp/keywords/_candidates.pyx"}
 
 
 def extension(name: str, source: str) -> Extension:

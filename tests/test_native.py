@@ -52,6 +52,8 @@ def test_a_missing_compiled_module_says_how_to_build_it(package):
         load("fakecore._core")
 
 
-def test_the_shipped_core_matches_its_source():
-    core = load("nlp.entities._core")
-    assert core.SOURCE_DIGEST == native.source_digest(native.Path(core.__file__).parent / "_core.pyx")
+@pytest.mark.parametrize("name", ["nlp.entities._core", "nlp.keywords._candidates"])
+def test_the_shipped_cores_match_their_source(name):
+    core = load(name)
+    source = native.Path(core.__file__).parent / (name.rpartition(".")[2] + ".pyx")
+    assert core.SOURCE_DIGEST == native.source_digest(source)

@@ -13,8 +13,8 @@ not 司机|跑).  Names that stand in datelines and bylines (``nlp/data/metadata
 metadata, never part of a candidate.
 
 Every token is reduced once to an integer code (:class:`TokenCodes`, memoised per word and part of
-speech), and the spans of a document are found with array operations over those codes: this is
-the hot loop of keyword extraction, and it runs on every article.
+speech), and the spans of a document are found by the compiled loop ``nlp/keywords/_candidates.pyx``
+over those codes: this is the hot loop of keyword extraction, and it runs on every article.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from nlp.doc import Token
+from nlp import native
 from nlp.text.segment import bundled_lines, is_keyword_word, is_latin
+
+_candidates = native.load("nlp.keywords._candidates")  # the compiled core; BuildError if missing or stale
 
 BREAK_POS = frozenset({"x", "w", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
                        "y", "e", "o", "d", "zg"})
@@ -50,13 +53,11 @@ POS_ALIAS = {"nrt": "nr", "nrfg": "nr"}
 _NUMERIC = re.compile(r"^[\d.,%\-+]+$")
 _LATIN = re.compile(r"[A-Za-z]")
 
-# Bits of a token code; the index of its part of speech in LAST_POS sits above them, and above that
-# an id of the word (the same for every token with the same text, while the memo is kept).
+# Flags of a token code; the index of its part of speech in LAST_POS sits above them.
 (BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
  VERB, LEAD, PROPER) = (1 << i for i in range(15))
 POS_SHIFT = 15
-WORD_SHIFT = 19
-POS_MASK = (1 << (WORD_SHIFT - POS_SHIFT)) - 1  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
+POS_MASK = 15  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,7 @@ class TokenCodes:
     """What candidate generation needs to know about a token, as one integer, memoised.
 
     ``keyword_pos`` marks the single words TF-IDF and TextRank consider (``KEYWORD`` bit).  The memo
-    is per instance (an pipeline holds one) and is emptied when it reaches ``max_entries``, so word
-    ids (``code >> WORD_SHIFT``) are consistent within one call of :meth:`code_list`, not across calls.
+    is per instance (a pipeline holds one) and is emptied when it reaches ``max_entries``.
     """
 
     def __init__(self, stopwords: frozenset[str], keyword_pos: frozenset[str] = frozenset(),
@@ -106,7 +106,6 @@ class TokenCodes:
         self.stopwords, self.keyword_pos, self.max_entries = stopwords, keyword_pos, max_entries
         self.metadata = metadata or Metadata.bundled()
         self._memo: dict[Token, int] = {}
-        self._word_ids: dict[str, int] = {}
 
     def codes(self, tokens: Sequence[Token]) -> np.ndarray:
         return np.array(self.code_list(tokens), dtype=np.int64)
@@ -115,7 +114,6 @@ class TokenCodes:
         memo = self._memo
         if len(memo) > self.max_entries:
             memo.clear()
-            self._word_ids.clear()
         out = list(map(memo.get, tokens, repeat(-1)))
         if -1 in out:
             tokens = list(tokens)
@@ -162,22 +160,7 @@ class TokenCodes:
         pos = POS_ALIAS.get(pos, pos)
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         assert last_pos <= POS_MASK
-        word_id = self._word_ids.setdefault(word, len(self._word_ids))
-        return code | last_pos << POS_SHIFT | word_id << WORD_SHIFT
-
-
-@dataclass(frozen=True)
-class SpanTable:
-    """Every candidate span of one token sequence, in text order (by start, then length)."""
-
-    texts: list[str]
-    start: np.ndarray
-    length: np.ndarray  # tokens
-    chars: np.ndarray
-    codes: np.ndarray  # of the tokens the spans index
-
-    def spans(self) -> list[Span]:
-        return [Span(t, s, s + n, n) for t, s, n in zip(self.texts, self.start.tolist(), self.length.tolist())]
+        return code | last_pos << POS_SHIFT
 
 
 @dataclass(frozen=True)
@@ -212,92 +195,9 @@ class TokenBatch:
 _SENTINEL = Token("", "x")  # ends every part: punctuation breaks every span
 
 
-def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,
-               exclude: frozenset[str] = frozenset()) -> SpanTable:
-    """The candidate spans of the tokens ``words`` whose codes (:meth:`TokenCodes.codes`) are ``codes``
-    (none whose text is in ``exclude``)."""
-    n = len(words)
-    empty = np.zeros(0, dtype=np.int64)
-    if not n:
-        return SpanTable([], empty, empty, empty, codes)
-    in_chunk = (codes & BREAK) == 0
-    # A person's name right after a byline word (记者 王磊, 编辑 李四; a blank may stand between) is metadata.
-    byline = np.flatnonzero(codes & BYLINE)
-    if len(byline):
-        name = byline[byline + 1 < n] + 1
-        blank = [k + 1 for k in name.tolist() if k + 1 < n and words[k] == ""]
-        name = np.concatenate((name, np.array(blank, dtype=np.int64)))
-        in_chunk[name[(codes[name] & NAME) != 0]] = False
-    # A joiner continues a chunk that is open before it, whatever its part of speech.
-    for k in np.flatnonzero((codes & (BREAK | JOINER)) == (BREAK | JOINER)).tolist():
-        in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
-    space = np.zeros(n, dtype=np.int64)  # a space before token k joins two Latin words
-    space[1:] = ((codes[:-1] & LATIN_TAIL) != 0) & ((codes[1:] & LATIN_HEAD) != 0)
-    glued = list(words)
-    for k in np.flatnonzero(space).tolist():
-        glued[k] = " " + words[k]
-    # Prefix sums (index k = over tokens before k) give every span's totals at once.
-    breaks, numeric, offsets, spaces = (np.concatenate(([0], np.cumsum(v))) for v in (
-        ~in_chunk, (codes & NUMERIC) != 0, np.fromiter(map(len, glued), dtype=np.int64, count=n), space))
-    longest = min(max_tokens, n)
-    i = np.repeat(np.arange(n), longest)  # every (start, length) pair, in text order
-    length = np.tile(np.arange(1, longest + 1), n)
-    end = i + length  # exclusive
-    inside = end <= n
-    i, length, end = i[inside], length[inside], end[inside]
-    edge = (codes & EDGE) != 0
-    first_char = offsets[i] + space[i]
-    width = offsets[end] - first_char
-    # Several tokens: a lone Chinese character at either end is a piece of the word next to it (系|选秀,
-    # 版|元宇宙, 司机|跑), unless it starts a name or place (徐|冬冬) or ends as a noun head (腾讯|云).
-    one = (codes & ONE_HAN) != 0
-    lead_ok = ~one | ((codes & LEAD) != 0)
-    # 川|渝|两地: a lone character right after another (in the same chunk) belongs with it.
-    # (A byline's name is metadata, not part of the chunk; a joiner is no lone character.)
-    lead_ok[1:] &= ~(one[1:] & one[:-1] & in_chunk[:-1] & ((codes[:-1] & JOINER) == 0))
-    tail_ok = ~one | ((codes & HEAD) != 0)
-    keep = (in_chunk[i] & (breaks[end] == breaks[i]) & ~edge[i] & ~edge[end - 1] & (width >= 2) & (width <= max_chars)
-            & ((numeric[end] - numeric[i] < length) | (spaces[end] - spaces[i + 1] > 0))
-            & ((length == 1) | (lead_ok[i] & tail_ok[end - 1])))
-    start, length, width = i[keep], length[keep], width[keep]
-    line = "".join(glued)  # the tokens as they stood: each span is a slice of it
-    texts = [line[a:b] for a, b in zip(first_char[keep].tolist(), offsets[end[keep]].tolist())]
-    if not exclude.isdisjoint(texts):
-        kept = [k for k, text in enumerate(texts) if text not in exclude]
-        if len(kept) < len(texts):
-            texts = [texts[k] for k in kept]
-            start, length, width = start[kept], length[kept], width[kept]
-    return SpanTable(texts, start, length, width, codes)
-
-
-def common_before_latin(table: SpanTable) -> np.ndarray:
-    """Per span: it ends in a Latin name (with its numbers and joiners: 7-Zip, Note9) that a common
-    word stands right before, inside the span (版本|7-Zip, 部门|MoPub, 迷城|Nintendo; a brand or name
-    before it, 华为|P50, is a product's name).  Often two ideas side by side, though jieba tags some
-    brands as common nouns (魅族|Note9), so this is a feature, not a rule."""
-    codes = table.codes
-    if not len(table.start):
-        return np.zeros(0, dtype=bool)
-    last = table.start + table.length - 1
-    before = _latin_run_starts(codes)[last] - 1
-    return (((codes[last] & LATIN_HEAD) != 0) & (before >= table.start)
-            & ((codes[np.maximum(before, 0)] & (PROPER | HAS_LATIN | NUMERIC | JOINER)) == 0))
-
-
-def _latin_run_starts(codes: np.ndarray) -> np.ndarray:
-    """For each token, where the run of Latin, numeric and joiner tokens that ends with it begins
-    (itself when it is none of these)."""
-    latinish = (codes & (LATIN_HEAD | NUMERIC | JOINER)) != 0
-    starts = np.arange(len(codes))
-    for k in range(1, len(codes)):
-        if latinish[k] and latinish[k - 1]:
-            starts[k] = starts[k - 1]
-    return starts
-
-
 def spans(tokens: Sequence[Token], stopwords: frozenset[str], *, max_tokens: int = MAX_TOKENS, max_chars: int = 16,
           coder: TokenCodes | None = None) -> list[Span]:
     """Every candidate span of ``tokens``, in text order (``coder``: one to reuse, made with ``stopwords``)."""
     coder = coder or TokenCodes(stopwords)
-    return span_table([t[0] for t in tokens], coder.codes(tokens), max_tokens=max_tokens, max_chars=max_chars,
-                      exclude=coder.metadata.outlets).spans()
+    found = _candidates.spans([t[0] for t in tokens], coder.codes(tokens), max_tokens, max_chars, coder.metadata.outlets)
+    return [Span(text, start, start + n, n) for text, start, n, _ in found]

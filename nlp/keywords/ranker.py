@@ -15,15 +15,16 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
-import itertools
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
 
 from nlp.errors import ConfigError
-from nlp.keywords.phrases import (HAS_LATIN, LAST_POS, MAX_TOKENS, POS_MASK, POS_SHIFT, VERB, SpanTable, TokenBatch,
-                                   TokenCodes, common_before_latin, span_table)
+from nlp import native
+from nlp.keywords.phrases import LAST_POS, TokenBatch, TokenCodes
+
+_candidates = native.load("nlp.keywords._candidates")  # the compiled core; BuildError if missing or stale
 
 FEATURES = (
     "log_tf_title", "log_tf_body", "in_title", "first_position", "idf_rel", "in_idf_table", "chars", "tokens",
@@ -60,81 +61,22 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     text of a document: title and body counts, first body position, last part of speech, token
     count, nesting and best TextRank score (``token_rank``: per position) of its words; all of its
     first occurrence except the counts, nesting and the TextRank score; and how often the candidate
-    is one of the document's entity ``mentions`` and of which kind (none given: never).  Array
-    operations run once for the whole batch; what is per document (maxima, ranks) is reduced over
-    its rows."""
-    table = span_table(batch.words, batch.codes, exclude=batch.outlets)
-    part = batch.part_of(table.start)
-    doc, in_body = part // 2, part % 2 == 1
-    bounds = np.searchsorted(doc, np.arange(batch.n_docs + 1))
-    texts_per_doc: list[tuple[str, ...]] = []
-    local: list[int] = []
-    for d in range(batch.n_docs):
-        texts = table.texts[bounds[d]:bounds[d + 1]]
-        distinct = tuple(dict.fromkeys(texts))  # first-seen order
-        local += map(dict(zip(distinct, itertools.count())).__getitem__, texts)
-        texts_per_doc.append(distinct)
-    sizes = np.array([len(t) for t in texts_per_doc], dtype=np.int64)
-    m = int(sizes.sum())
-    if not m:
-        return [Candidates((), np.zeros((0, len(FEATURES)), dtype=np.float64)) for _ in range(batch.n_docs)]
-    offsets = np.concatenate(([0], np.cumsum(sizes)))
-    ids = np.array(local, dtype=np.int64) + offsets[doc]
-    owner = np.repeat(np.arange(batch.n_docs), sizes)  # document of each candidate row
-    has_rows = sizes > 0
-    row_starts = offsets[:-1][has_rows]
-
-    def per_doc_max(values: np.ndarray) -> np.ndarray:
-        return np.repeat(np.maximum.reduceat(values, row_starts), sizes[has_rows])
-
-    t_title = np.bincount(ids[~in_body], minlength=m).astype(np.float64)
-    t_body = np.bincount(ids[in_body], minlength=m).astype(np.float64)
-    _, first = np.unique(ids, return_index=True)
-    first_body = np.ones(m)
-    body_ids, body_first = np.unique(ids[in_body], return_index=True)
-    body_rows = np.flatnonzero(in_body)[body_first]
-    body_start = batch.part_start[2 * doc[body_rows] + 1]
-    body_len = batch.part_start[2 * doc[body_rows] + 2] - body_start - 1
-    first_body[body_ids] = (table.start[body_rows] - body_start) / np.maximum(body_len, 1)
-    rank = np.zeros(m)
-    np.maximum.at(rank, ids, _sliding(token_rank, table, np.maximum))
-    last_code = table.codes[table.start + table.length - 1][first]
-    has_latin = _sliding((table.codes & HAS_LATIN) != 0, table, np.logical_or)[first]
-    outer, inner = _nested_pairs(table, ids, in_body, m)
-    superstrings = np.bincount(inner, minlength=m).astype(np.float64)
-    # Bound: the largest share of the candidate's occurrences that one longer candidate holds (巴特 in
-    # 巴特托勒嘎: 1.0; 座机, also alone, in 取消座机: less): a bound part is rarely what an editor picks.
-    counts = t_title + t_body
-    bound = np.zeros(m)
-    if len(inner):
-        np.maximum.at(bound, inner, np.minimum(counts[outer] / counts[inner], 1.0))
-    substrings = np.bincount(outer, minlength=m).astype(np.float64)
-    n_tok = table.length[first].astype(np.float64)
-    idf_table, default = idf.idf, idf.default
-    idf_values = np.fromiter(map(idf_table.get, chain.from_iterable(texts_per_doc), repeat(np.nan)), dtype=np.float64,
-                             count=m)
-    unknown = np.isnan(idf_values)
-    known = (~unknown).astype(float)
-    idf_values[unknown] = default
-    tfidf = (title_weight * t_title + t_body) * idf_values
-    by_score = np.lexsort((-tfidf, owner))  # stable: ties keep first-seen order
-    order = np.empty(m)
-    order[by_score] = np.arange(m) - offsets[owner[by_score]]
-    pos = (last_code >> POS_SHIFT) & POS_MASK
-    columns = [
-        np.log1p(t_title), np.log1p(t_body), (t_title > 0).astype(float), first_body,
-        idf_values / per_doc_max(idf_values), known,
-        np.minimum(table.chars[first], 16) / 8, n_tok, (n_tok == 1).astype(float),
-        tfidf / per_doc_max(tfidf), order / sizes[owner], rank / np.maximum(per_doc_max(rank), 1e-12),
-        np.log1p(superstrings), np.log1p(substrings), has_latin.astype(float),
-        *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
-        bound, ((table.codes[table.start[first]] & VERB) != 0).astype(float),
-    ]
-    features = np.column_stack([*columns, _entity_columns(texts_per_doc, mentions, counts),
-                                common_before_latin(table)[first].astype(float)])
+    is one of the document's entity ``mentions`` and of which kind (none given: never).  The
+    compiled loop (``_candidates.batch_statistics``) walks each document's tokens once; the counts
+    become log(1 + count) here, through NumPy, as the ranker was fitted."""
+    texts_per_doc, features, occurrences = _candidates.batch_statistics(
+        batch.words, batch.codes, batch.part_start, batch.n_docs, np.ascontiguousarray(token_rank, dtype=np.float64),
+        idf.idf, float(idf.default), float(title_weight), batch.outlets)
+    for k in _LOG_COLUMNS:
+        features[:, k] = np.log1p(np.ascontiguousarray(features[:, k]))
+    features[:, _ENTITY_COLUMNS] = _entity_columns(texts_per_doc, mentions, occurrences)
+    offsets = np.concatenate(([0], np.cumsum([len(t) for t in texts_per_doc], dtype=np.int64)))
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
 
 
+# The columns the compiled loop leaves to the ranker: counts to take log(1 + count) of, and the entities'.
+_LOG_COLUMNS = [FEATURES.index(name) for name in ("log_tf_title", "log_tf_body", "log_superstrings", "log_substrings")]
+_ENTITY_COLUMNS = slice(FEATURES.index("log_entity"), FEATURES.index("entity_share") + 1)
 
 
 def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Mentions] | None,
@@ -156,42 +98,6 @@ def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Men
                     np.log1p(n), 1.0, min(n / max(occurrences[row + i], 1.0), 1.0))
         row += len(texts)
     return out
-
-
-def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
-    """``combine`` reduced over each span's tokens."""
-    out = values[table.start]
-    window = values
-    for extra in range(1, int(table.length.max(initial=1))):
-        window = combine(window[:-1], values[extra:])  # window[i] covers tokens i .. i + extra
-        longer = table.length > extra
-        out[longer] = window[table.start[longer]]
-    return out
-
-
-# (offset, tokens) of every sub-span of a span of MAX_TOKENS tokens (the spans span_table finds by default)
-_SUBSPANS = np.array([(a, n) for n in range(1, MAX_TOKENS + 1) for a in range(0, MAX_TOKENS + 1 - n)])
-
-
-def _nested_pairs(table: SpanTable, ids: np.ndarray, in_body: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(outer, inner) candidate pairs, distinct per part (title, body), where a span of ``inner``
-    lies inside the first multi-token span of ``outer`` in that part, from token positions."""
-    multi = table.length > 1
-    if not multi.any():
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    lookup = np.full((len(table.codes) + 1, _SUBSPANS[:, 1].max() + 1), -1, dtype=np.int64)
-    lookup[table.start, table.length] = ids
-    keys = ids[multi] * 2 + in_body[multi]
-    _, first = np.unique(keys, return_index=True)
-    outer_ids, starts, lengths = ids[multi][first], table.start[multi][first], table.length[multi][first]
-    in_part = in_body[multi][first]
-    offsets, sizes = _SUBSPANS[:, 0], _SUBSPANS[:, 1]
-    rows, cols = np.nonzero(offsets[None, :] + sizes[None, :] <= lengths[:, None])
-    inner = lookup[starts[rows] + offsets[cols], sizes[cols]]
-    outer = outer_ids[rows]
-    keep = (inner >= 0) & (inner != outer)
-    pairs = np.unique((outer[keep] * m + inner[keep]) * 2 + in_part[rows][keep])
-    return pairs // 2 // m, pairs // 2 % m
 
 
 @dataclass(frozen=True)
@@ -264,23 +170,12 @@ def _kinds(found: Candidates | None):
             lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5)
 
 
-def _overlap(text: str, other: str, least: int = 2) -> bool:
-    """Whether one of the two starts with an end of the other of at least ``least`` characters,
-    neither holding the other (迷城Nintendo and 智龙迷城)."""
-    if text in other or other in text:
-        return False
-    for a, b in ((text, other), (other, text)):
-        if any(a.startswith(b[-n:]) for n in range(least, min(len(a), len(b)))):
-            return True
-    return False
-
-
 def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tuple[str, float]]:
     chosen: list[tuple[str, float, int]] = []
     for score, text, index in sorted(triples, key=lambda p: (-p[0], p[1])):
         if len(chosen) == top_k:
             break
-        if any(text in other or _overlap(text, other) for other, _, _ in chosen):
+        if _candidates.covered(text, [other for other, _, _ in chosen]):
             continue  # inside a chosen one, or a piece that straddles its edge (迷城Nintendo after 智龙迷城)
         held = [c for c in chosen if c[0] in text]
         if held and kinds is not None:

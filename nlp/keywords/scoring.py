@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from nlp.errors import ConfigError
 from nlp.io.textio import write_text_file
-from nlp.keywords.phrases import KEYWORD, WORD_SHIFT, TokenBatch, TokenCodes, spans
+from nlp import native
+from nlp.keywords.phrases import TokenBatch, TokenCodes, spans
 from nlp.doc import ROUND, Keyword, Segmented, Token
 from nlp.text.segment import is_keyword_word
+
+_candidates = native.load("nlp.keywords._candidates")  # the compiled core; BuildError if missing or stale
+
 
 class IdfTable:
     """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback."""
@@ -179,46 +182,9 @@ def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.8
     matrix, and each document stops iterating when its own scores change by less than 1e-6.  Nodes
     are numbered by first occurrence in their document, so the arithmetic, and the result, do not
     depend on what else is in the batch."""
-    every_doc = batch.part_of(np.arange(len(batch.codes))) // 2
-    node_keys = every_doc * (int(batch.codes.max(initial=0) >> WORD_SHIFT) + 1) + (batch.codes >> WORD_SHIFT)
-    marked = np.flatnonzero(batch.codes & KEYWORD)
-    part = batch.part_of(marked)
-    distinct, first, inverse = np.unique(node_keys[marked], return_index=True, return_inverse=True)
-    by_occurrence = np.argsort(first)
-    node_of = np.empty(len(distinct), dtype=np.int64)  # position in ``distinct`` -> node number
-    node_of[by_occurrence] = np.arange(len(distinct))
-    ids = node_of[inverse]  # node of each marked token
-    n = len(distinct)
-    sizes = np.bincount(every_doc[marked[first]], minlength=batch.n_docs)
-    found = np.minimum(np.searchsorted(distinct, node_keys), max(n - 1, 0))
-    of_token = np.where(distinct[found] == node_keys, node_of[found], -1) if n else np.full(len(node_keys), -1)
-    rows, cols = [], []
-    for step in range(1, window):
-        a, b = ids[:-step], ids[step:]
-        keep = (a != b) & (part[:-step] == part[step:])
-        rows += [a[keep], b[keep]]
-        cols += [b[keep], a[keep]]
-    rank = np.repeat(1.0 / np.maximum(sizes, 1), sizes)
-    if n:
-        row, col = np.concatenate(rows or [ids[:0]]), np.concatenate(cols or [ids[:0]])
-        weights = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n, n))  # duplicates add up
-        out_weight = np.asarray(weights.sum(axis=1)).ravel()
-        inverse_weight = np.divide(1.0, out_weight, out=np.zeros(n), where=out_weight > 0)
-        transition = (sp.diags(inverse_weight) @ weights).T.tocsr()
-        has_nodes = sizes > 0
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[has_nodes]
-        active = np.ones(int(has_nodes.sum()), dtype=bool)
-        for _ in range(iterations):
-            updated = (1 - damping) + damping * (transition @ rank)
-            moving = np.repeat(active, sizes[has_nodes])
-            converged = np.maximum.reduceat(np.abs(updated - rank), starts) < 1e-6
-            rank = np.where(moving, updated, rank)
-            active &= ~converged
-            if not active.any():
-                break
-        rank /= np.repeat(np.maximum.reduceat(rank, starts), sizes[has_nodes])
-    words = [batch.words[i] for i in marked[first[by_occurrence]].tolist()]
-    return BatchRanks(words, sizes, rank, np.where(of_token >= 0, rank[np.maximum(of_token, 0)] if n else 0.0, 0.0))
+    words, sizes, scores, of_token = _candidates.word_ranks(batch.words, batch.codes, batch.part_start, batch.n_docs,
+                                                            window, damping, iterations)
+    return BatchRanks(words, sizes, scores, of_token)
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

@@ -1,9 +1,12 @@
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from nlp.doc import Token
-from nlp.keywords.phrases import TokenCodes, common_before_latin, join, span_table, spans
+from nlp.keywords.phrases import TokenBatch, TokenCodes, join, spans
+from nlp.keywords.ranker import FEATURES, batch_candidates
+from nlp.keywords.scoring import IdfTable
 from nlp.text.segment import is_latin, load_stopwords
 
 STOP = load_stopwords()
@@ -51,7 +54,7 @@ def test_span_positions_point_at_the_tokens():
     assert (first.start, first.end, first.n_tokens) == (1, 3, 2)
 
 
-# The array implementation must find exactly the spans of the plain definition in the module docstring.
+# The compiled loop must find exactly the spans of the plain definition in the module docstring.
 def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
     from nlp.keywords.phrases import BREAK_POS, EDGE_POS, HEAD_POS, JOINERS, LEAD_POS, NAME_POS, _NUMERIC, Metadata
 
@@ -108,7 +111,7 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
 @example(pairs=[("记者", "n"), ("徐", "nr"), ("川", "j"), ("数据", "n")])  # a byline's name does not glue to what follows
 @example(pairs=[("数据", "n"), ("-", "x"), ("川", "j"), ("数据", "n")])  # a joiner is no lone character
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
-def test_array_spans_match_the_plain_definition(pairs):
+def test_compiled_spans_match_the_plain_definition(pairs):
     tokens = toks(*pairs)
     assert [tuple(s) for s in spans(tokens, STOP)] == reference_spans(tokens, STOP)
 
@@ -177,6 +180,7 @@ def test_a_name_elsewhere_stays_a_candidate_and_outlet_phrases_go():
     ([("PS4", "eng"), ("游戏", "n")], set()),                                 # a Latin name first
 ])
 def test_a_common_word_right_before_a_final_latin_name_is_flagged(tokens, flagged):
-    codes = TokenCodes(STOP)
-    table = span_table([w for w, _ in tokens], codes.codes([Token(w, p) for w, p in tokens]))
-    assert {text for text, bad in zip(table.texts, common_before_latin(table)) if bad} == flagged
+    batch = TokenBatch.of([([], [Token(w, p) for w, p in tokens])], TokenCodes(STOP))
+    [found] = batch_candidates(batch, np.zeros(len(batch.words)), IdfTable({"x": 1.0}))
+    column = FEATURES.index("common_before_latin")
+    assert {text for text, row in zip(found.texts, found.features) if row[column]} == flagged

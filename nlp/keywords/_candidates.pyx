@@ -1,0 +1,451 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled core of keyword extraction: the candidate spans of a token sequence, each candidate's
+statistics, TextRank of the candidate words, and the overlap check of keyword selection.
+
+The rules are those of ``nlp/keywords/phrases.py`` (its module docstring); the readable reference is
+``tests/keywords/candidates_reference.py``, checked against this file with hypothesis.  Tokens come as
+the flags of :class:`nlp.keywords.phrases.TokenCodes` (one integer per token).  One walk over the
+tokens finds, per token, whether it is in a chunk and how it may stand at a span's edge; then every
+span start tries the lengths 1 .. ``max_tokens`` until the chunk ends or the text is too long.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc, qsort
+
+cdef extern from *:
+    """
+    #ifndef NLP_SOURCE_DIGEST
+    #define NLP_SOURCE_DIGEST ""
+    #endif
+    """
+    const char* NLP_SOURCE_DIGEST
+# The SHA-256 of this file as setup.py compiled it: nlp.native.load refuses a module built from other source.
+SOURCE_DIGEST = NLP_SOURCE_DIGEST.decode("ascii")
+
+# The flags of a token code (the same values as nlp/keywords/phrases.py; a test checks them).
+cdef enum:
+    BREAK = 1 << 0
+    EDGE = 1 << 1
+    JOINER = 1 << 2
+    NUMERIC = 1 << 3
+    LATIN_HEAD = 1 << 4
+    LATIN_TAIL = 1 << 5
+    HAS_LATIN = 1 << 6
+    KEYWORD = 1 << 7
+    HEAD = 1 << 8
+    ONE_HAN = 1 << 9
+    BYLINE = 1 << 10
+    NAME = 1 << 11
+    VERB = 1 << 12
+    LEAD = 1 << 13
+    PROPER = 1 << 14
+    POS_SHIFT = 15
+    POS_MASK = 15
+    N_POS = 11  # LAST_POS and "other"
+    MAX_SUB = 8  # the longest span whose parts are looked up (nesting)
+
+FLAGS = {"BREAK": BREAK, "EDGE": EDGE, "JOINER": JOINER, "NUMERIC": NUMERIC, "LATIN_HEAD": LATIN_HEAD,
+         "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "KEYWORD": KEYWORD, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
+         "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK}
+
+# The columns this module fills, by the ranker's feature names; counts stand where the ranker takes
+# log(1 + count) (log_tf_title, log_tf_body, log_superstrings, log_substrings), and the entity columns,
+# which the ranker fills, are left 0.
+cdef enum:
+    C_TITLE, C_BODY, C_IN_TITLE, C_FIRST, C_IDF, C_KNOWN, C_CHARS, C_TOKENS, C_SINGLE, C_TFIDF, C_ORDER, C_RANK
+    C_SUPER, C_SUB, C_LATIN, C_POS
+    C_BOUND = C_POS + N_POS
+    C_VERB
+    C_ENTITY
+    C_COMMON = C_ENTITY + 6
+    N_COLUMNS
+
+
+cdef class _Tokens:
+    """What the span rules need per token of a sequence, from one walk over it."""
+
+    cdef public object words
+    cdef int64_t[::1] codes
+    cdef unsigned char[::1] in_chunk, space, lead_ok, tail_ok
+    cdef int64_t[::1] glued_len, latin_start
+    cdef Py_ssize_t n
+
+    def __init__(self, list words, int64_t[::1] codes):
+        cdef Py_ssize_t n = len(words), k
+        cdef int64_t c, before
+        self.words, self.codes, self.n = words, codes, n
+        self.in_chunk = np.empty(n, dtype=np.uint8)
+        self.space = np.zeros(n, dtype=np.uint8)
+        self.lead_ok = np.empty(n, dtype=np.uint8)
+        self.tail_ok = np.empty(n, dtype=np.uint8)
+        self.glued_len = np.empty(n, dtype=np.int64)
+        self.latin_start = np.empty(n, dtype=np.int64)
+        for k in range(n):
+            self.in_chunk[k] = (codes[k] & BREAK) == 0
+        # A person's name right after a byline word (记者 王磊; a blank may stand between) is metadata.
+        for k in range(n):
+            if codes[k] & BYLINE and k + 1 < n:
+                if codes[k + 1] & NAME != 0:
+                    self.in_chunk[k + 1] = 0
+                if k + 2 < n and not words[k + 1] and codes[k + 2] & NAME != 0:
+                    self.in_chunk[k + 2] = 0
+        # A joiner continues a chunk that is open before it, whatever its part of speech.
+        for k in range(n):
+            if codes[k] & (BREAK | JOINER) == BREAK | JOINER:
+                self.in_chunk[k] = k > 0 and self.in_chunk[k - 1] != 0
+        for k in range(n):
+            c = codes[k]
+            before = codes[k - 1] if k > 0 else BREAK
+            self.space[k] = k > 0 and before & LATIN_TAIL != 0 and c & LATIN_HEAD != 0  # two Latin words keep a space
+            self.glued_len[k] = len(words[k]) + self.space[k]
+            # A lone Chinese character at a span's start starts a name or place (徐|冬冬), unless it follows
+            # another lone character of the chunk (川|渝|两地); at the end it is a noun head (腾讯|云).
+            self.lead_ok[k] = c & ONE_HAN == 0 or (c & LEAD != 0 and not (
+                k > 0 and before & ONE_HAN != 0 and self.in_chunk[k - 1] != 0 and before & JOINER == 0))
+            self.tail_ok[k] = c & ONE_HAN == 0 or c & HEAD != 0
+            # Where the run of Latin, numeric and joiner tokens that ends here begins (itself if none).
+            if k > 0 and c & (LATIN_HEAD | NUMERIC | JOINER) != 0 and before & (LATIN_HEAD | NUMERIC | JOINER) != 0:
+                self.latin_start[k] = self.latin_start[k - 1]
+            else:
+                self.latin_start[k] = k
+
+    cdef list spans(self, Py_ssize_t first, Py_ssize_t last, int max_tokens, int max_chars, exclude):
+        """(text, start, tokens, characters) of every span starting in [first, last), in text order."""
+        cdef list out = []
+        cdef Py_ssize_t i, j, length, width, numeric, spaces
+        cdef int64_t[::1] codes = self.codes
+        cdef list words = self.words
+        cdef str text
+        for i in range(first, last):
+            if not self.in_chunk[i] or codes[i] & EDGE != 0:
+                continue
+            text = words[i]
+            width = self.glued_len[i] - self.space[i]
+            numeric = spaces = 0
+            for length in range(1, max_tokens + 1):
+                j = i + length - 1
+                if j >= self.n or not self.in_chunk[j]:
+                    break
+                if j > i:
+                    width += self.glued_len[j]
+                    spaces += self.space[j]
+                    text = text + " " + words[j] if self.space[j] else text + words[j]
+                if width > max_chars:
+                    break
+                numeric += (codes[j] & NUMERIC) != 0
+                if (codes[j] & EDGE != 0 or width < 2 or (numeric == length and not spaces)
+                        or (length > 1 and not (self.lead_ok[i] and self.tail_ok[j]))):
+                    continue
+                if exclude and text in exclude:
+                    continue
+                out.append((text, i, length, width))
+        return out
+
+    cdef bint common_before_latin(self, Py_ssize_t start, Py_ssize_t length):
+        """The span ends in a Latin name (with its numbers and joiners) that a common word stands right
+        before, inside the span (版本|7-Zip, 部门|MoPub; not 华为|P50)."""
+        cdef Py_ssize_t last = start + length - 1
+        cdef Py_ssize_t before = self.latin_start[last] - 1
+        return (self.codes[last] & LATIN_HEAD != 0 and before >= start
+                and self.codes[before] & (PROPER | HAS_LATIN | NUMERIC | JOINER) == 0)
+
+
+def spans(list words, int64_t[::1] codes, int max_tokens, int max_chars, exclude):
+    """(text, start, tokens, characters) of every candidate span of the tokens ``words`` with the
+    codes ``codes``, in text order (by start, then length), none whose text is in ``exclude``."""
+    return _Tokens(words, codes).spans(0, len(words), max_tokens, max_chars, exclude)
+
+
+def common_before_latin(list words, int64_t[::1] codes, list found):
+    """Per span of ``found`` (as :func:`spans` gives them): see ``_Tokens.common_before_latin``."""
+    cdef _Tokens tokens = _Tokens(words, codes)
+    return [bool(tokens.common_before_latin(start, length)) for _, start, length, _ in found]
+
+
+cdef struct Ranked:
+    double score
+    Py_ssize_t index
+
+
+cdef int _by_score(const void *a, const void *b) noexcept nogil:
+    """Higher score first; ties keep the order of first occurrence."""
+    cdef const Ranked *x = <const Ranked *> a
+    cdef const Ranked *y = <const Ranked *> b
+    if x.score > y.score:
+        return -1
+    if x.score < y.score:
+        return 1
+    return (x.index > y.index) - (x.index < y.index)
+
+
+def batch_statistics(list words, int64_t[::1] codes, int64_t[::1] part_start, Py_ssize_t n_docs,
+                     double[::1] token_rank, dict idf, double default, double title_weight, exclude,
+                     int max_tokens=5, int max_chars=16):
+    """Per document of a batch (parts laid end to end, title then body, each ending in a break;
+    ``part_start``: where each part starts, then the end): its candidates (distinct span texts, in
+    first-seen order) and, per candidate, one row of ``N_COLUMNS`` values (see the column names
+    above); returns (texts per document, rows of all documents, occurrences per candidate)."""
+    if max_tokens > MAX_SUB:
+        raise ValueError(f"max_tokens {max_tokens} > {MAX_SUB}")
+    cdef _Tokens tokens = _Tokens(words, codes)
+    cdef list texts_per_doc = [], blocks = [], occurrence_blocks = []
+    cdef Py_ssize_t d, r, c, m, n_rows, doc_start, doc_end, body_start, body_len, start, length, k, a, size
+    cdef Py_ssize_t inner, stamp
+    cdef double best, value, idf_max, tfidf_max, rank_max
+    cdef list found, texts
+    cdef dict seen
+    cdef int64_t[::1] row_id, row_start, row_length, row_chars, lookup, mark, first, outer_seen
+    cdef unsigned char[::1] row_body
+    cdef double[:, ::1] f
+    cdef double[::1] counts, rank, tfidf
+    cdef Ranked *ranked = NULL
+    cdef object get = idf.get
+    for d in range(n_docs):
+        doc_start, doc_end, body_start = part_start[2 * d], part_start[2 * d + 2], part_start[2 * d + 1]
+        body_len = doc_end - body_start - 1
+        found = tokens.spans(doc_start, doc_end, max_tokens, max_chars, exclude)
+        n_rows = len(found)
+        row_id = np.empty(n_rows, dtype=np.int64)
+        row_start = np.empty(n_rows, dtype=np.int64)
+        row_length = np.empty(n_rows, dtype=np.int64)
+        row_chars = np.empty(n_rows, dtype=np.int64)
+        row_body = np.empty(n_rows, dtype=np.uint8)
+        seen = {}
+        for r in range(n_rows):
+            text, start, length, width = found[r]
+            row_id[r] = seen.setdefault(text, len(seen))
+            row_start[r], row_length[r], row_chars[r] = start, length, width
+            row_body[r] = start >= body_start
+        texts = list(seen)
+        m = len(texts)
+        texts_per_doc.append(tuple(texts))
+        f = np.zeros((m, N_COLUMNS), dtype=np.float64)
+        counts = np.zeros(m, dtype=np.float64)
+        rank = np.zeros(m, dtype=np.float64)
+        first = np.full(m, -1, dtype=np.int64)
+        for c in range(m):
+            f[c, C_FIRST] = 1.0
+        # Counts, first occurrences (overall, and in the body), and the best TextRank score of the words.
+        lookup = np.full((doc_end - doc_start) * (MAX_SUB + 1), -1, dtype=np.int64)
+        for r in range(n_rows):
+            c, start, length = row_id[r], row_start[r], row_length[r]
+            lookup[(start - doc_start) * (MAX_SUB + 1) + length] = c
+            if row_body[r]:
+                if f[c, C_BODY] == 0:
+                    f[c, C_FIRST] = (start - body_start) / <double> (body_len if body_len > 1 else 1)
+                f[c, C_BODY] += 1
+            else:
+                f[c, C_TITLE] += 1
+            if first[c] < 0:
+                first[c] = r
+            best = token_rank[start]
+            for k in range(start + 1, start + length):
+                if token_rank[k] > best:
+                    best = token_rank[k]
+            if best > rank[c]:
+                rank[c] = best
+        for c in range(m):
+            counts[c] = f[c, C_TITLE] + f[c, C_BODY]
+        # Nesting: each candidate's first span of several tokens in the title and in the body holds
+        # which other candidates (each pair counted once per part), and the largest share of a part's
+        # occurrences that one longer candidate holds (bound).
+        outer_seen = np.zeros(2 * m, dtype=np.int64)
+        mark = np.full(m, -1, dtype=np.int64)
+        stamp = 0
+        for r in range(n_rows):
+            c, start, length = row_id[r], row_start[r], row_length[r]
+            if length < 2 or outer_seen[2 * c + row_body[r]]:
+                continue
+            outer_seen[2 * c + row_body[r]] = 1
+            stamp += 1
+            for size in range(1, length + 1):
+                for a in range(0, length + 1 - size):
+                    inner = lookup[(start + a - doc_start) * (MAX_SUB + 1) + size]
+                    if inner < 0 or inner == c or mark[inner] == stamp:
+                        continue
+                    mark[inner] = stamp
+                    f[inner, C_SUPER] += 1
+                    f[c, C_SUB] += 1
+                    value = counts[c] / counts[inner]
+                    value = value if value < 1.0 else 1.0
+                    if value > f[inner, C_BOUND]:
+                        f[inner, C_BOUND] = value
+        # Per candidate: IDF (known or the table's median), TF-IDF and its rank, and its first occurrence.
+        tfidf = np.empty(m, dtype=np.float64)
+        idf_max = tfidf_max = rank_max = -np.inf
+        ranked = <Ranked *> malloc(max(m, 1) * sizeof(Ranked))
+        if ranked == NULL:
+            raise MemoryError()
+        for c in range(m):
+            value = get(texts[c], np.nan)
+            f[c, C_KNOWN] = value == value
+            if value != value:
+                value = default
+            f[c, C_IDF] = value
+            tfidf[c] = (title_weight * f[c, C_TITLE] + f[c, C_BODY]) * value
+            idf_max = value if value > idf_max else idf_max
+            tfidf_max = tfidf[c] if tfidf[c] > tfidf_max else tfidf_max
+            rank_max = rank[c] if rank[c] > rank_max else rank_max
+            ranked[c].score, ranked[c].index = tfidf[c], c
+        qsort(ranked, m, sizeof(Ranked), _by_score)
+        for k in range(m):
+            f[ranked[k].index, C_ORDER] = k / <double> m
+        free(ranked)
+        rank_max = rank_max if rank_max > 1e-12 else 1e-12
+        for c in range(m):
+            r = first[c]
+            start, length = row_start[r], row_length[r]
+            f[c, C_IN_TITLE] = f[c, C_TITLE] > 0
+            f[c, C_IDF] = f[c, C_IDF] / idf_max
+            f[c, C_CHARS] = (row_chars[r] if row_chars[r] < 16 else 16) / 8.0
+            f[c, C_TOKENS] = length
+            f[c, C_SINGLE] = length == 1
+            f[c, C_TFIDF] = tfidf[c] / tfidf_max
+            f[c, C_RANK] = rank[c] / rank_max
+            for k in range(start, start + length):
+                if codes[k] & HAS_LATIN != 0:
+                    f[c, C_LATIN] = 1.0
+            k = (codes[start + length - 1] >> POS_SHIFT) & POS_MASK
+            if k < N_POS:
+                f[c, C_POS + k] = 1.0
+            f[c, C_VERB] = (codes[start] & VERB) != 0
+            f[c, C_COMMON] = tokens.common_before_latin(start, length)
+        blocks.append(np.asarray(f))
+        occurrence_blocks.append(np.asarray(counts))
+    if not blocks:
+        return [], np.zeros((0, N_COLUMNS)), np.zeros(0)
+    return texts_per_doc, np.concatenate(blocks), np.concatenate(occurrence_blocks)
+
+
+cdef bint _ends_start(str a, str b, Py_ssize_t n):
+    """The last ``n`` characters of ``b`` begin ``a``."""
+    cdef Py_ssize_t k, at = len(b) - n
+    for k in range(n):
+        if a[k] != b[at + k]:
+            return False
+    return True
+
+
+def covered(str text, list chosen, Py_ssize_t least=2):
+    """Whether ``text`` lies inside one of the ``chosen`` keywords, or straddles the edge of one: one
+    of the two starts with an end of the other of ``least`` or more characters, neither holding the
+    other (迷城Nintendo and 智龙迷城)."""
+    cdef str other
+    cdef Py_ssize_t n, shorter
+    for other in chosen:
+        if text in other:
+            return True
+        if other in text:
+            continue
+        shorter = min(len(text), len(other))
+        for n in range(least, shorter):
+            if _ends_start(text, other, n) or _ends_start(other, text, n):
+                return True
+    return False
+
+
+cdef int _by_key(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *> a)[0], y = (<const int64_t *> b)[0]
+    return (x > y) - (x < y)
+
+
+def word_ranks(list words, int64_t[::1] codes, int64_t[::1] part_start, Py_ssize_t n_docs, int window=5,
+               double damping=0.85, int iterations=50):
+    """TextRank of every document of a batch: PageRank over the graph of its candidate words (tokens
+    with the KEYWORD flag), an edge for each two of them within ``window`` candidate words of each
+    other in one part (title or body; repeats add up), iterated until no score moves by 1e-6, then
+    divided by the document's best.  Nodes are numbered by first occurrence.  Returns (the words of
+    the nodes, nodes per document, their scores, per token the score of its word in its document)."""
+    cdef list node_words = []
+    cdef Py_ssize_t d, k, j, step, n, n_marked, n_edges, e, row, it, first_node = 0
+    cdef int64_t a, b, key
+    cdef double total, diff, best, value, restart = 1 - damping
+    cdef dict node_of
+    cdef object found
+    sizes = np.zeros(n_docs, dtype=np.int64)
+    scores_parts = []
+    of_token = np.zeros(len(words), dtype=np.float64)
+    cdef double[::1] token_score = of_token
+    cdef int64_t[::1] marked_node, marked_part, edges, row_start, source
+    cdef double[::1] weight, out_weight, rank, updated
+    for d in range(n_docs):
+        node_of = {}
+        n_marked = 0
+        for k in range(part_start[2 * d], part_start[2 * d + 2]):
+            if codes[k] & KEYWORD:
+                n_marked += 1
+                node_of.setdefault(words[k], len(node_of))
+        n = len(node_of)
+        node_words.extend(node_of)
+        sizes[d] = n
+        marked_node = np.empty(n_marked, dtype=np.int64)
+        marked_part = np.empty(n_marked, dtype=np.int64)
+        j = 0
+        for k in range(part_start[2 * d], part_start[2 * d + 2]):
+            if codes[k] & KEYWORD:
+                marked_node[j] = node_of[words[k]]
+                marked_part[j] = k >= part_start[2 * d + 1]
+                j += 1
+        # Edges (target, source), both ways, sorted: each target's sources in increasing order.
+        edges = np.empty(max(2 * (window - 1) * n_marked, 1), dtype=np.int64)
+        n_edges = 0
+        for j in range(n_marked):
+            for step in range(1, window):
+                if j + step >= n_marked:
+                    break
+                a, b = marked_node[j], marked_node[j + step]
+                if a != b and marked_part[j] == marked_part[j + step]:
+                    edges[n_edges] = b * n + a
+                    edges[n_edges + 1] = a * n + b
+                    n_edges += 2
+        qsort(&edges[0], n_edges, sizeof(int64_t), _by_key)
+        out_weight = np.zeros(max(n, 1), dtype=np.float64)
+        for e in range(n_edges):
+            out_weight[edges[e] % n] += 1
+        # The transition matrix by rows (targets): source and weight / the source's out weight.
+        row_start = np.zeros(n + 1, dtype=np.int64)
+        source = np.empty(max(n_edges, 1), dtype=np.int64)
+        weight = np.empty(max(n_edges, 1), dtype=np.float64)
+        j = -1
+        key = -1
+        for e in range(n_edges):
+            if edges[e] != key:
+                key = edges[e]
+                j += 1
+                source[j], weight[j] = key % n, 0.0
+                row_start[key // n + 1] += 1
+            weight[j] += 1
+        for row in range(n):
+            row_start[row + 1] += row_start[row]
+        for e in range(j + 1):
+            weight[e] = (1.0 / out_weight[source[e]]) * weight[e]
+        rank = np.full(max(n, 1), 1.0 / (n if n > 1 else 1), dtype=np.float64)
+        updated = np.empty(max(n, 1), dtype=np.float64)
+        if n:
+            for it in range(iterations):
+                diff = 0.0
+                for row in range(n):
+                    total = 0.0
+                    for e in range(row_start[row], row_start[row + 1]):
+                        total += weight[e] * rank[source[e]]
+                    updated[row] = restart + damping * total
+                    value = updated[row] - rank[row]
+                    value = -value if value < 0 else value
+                    diff = value if value > diff else diff
+                rank, updated = updated, rank
+                if diff < 1e-6:
+                    break
+            best = rank[0]
+            for row in range(1, n):
+                best = rank[row] if rank[row] > best else best
+            for row in range(n):
+                rank[row] = rank[row] / best
+            for k in range(part_start[2 * d], part_start[2 * d + 2]):
+                found = node_of.get(words[k])
+                if found is not None:
+                    token_score[k] = rank[<Py_ssize_t> found]
+        scores_parts.append(np.asarray(rank)[:n].copy())
+    scores = np.concatenate(scores_parts) if scores_parts else np.zeros(0)
+    return node_words, sizes, scores, of_token
