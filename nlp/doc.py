@@ -8,7 +8,7 @@ A stage adds one field here, one entry in ``data/annotation.schema.json`` and on
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
 from nlp import SCHEMA_VERSION
@@ -42,8 +42,7 @@ class Segmented:
         return [t.word for part in (self.title, self.body) for t in part if t.word]
 
 
-@dataclass(frozen=True)
-class Keyword:
+class Keyword(NamedTuple):  # a tuple: made by the thousand when annotation files are read back (reports)
     word: str
     score: float
 
@@ -70,9 +69,9 @@ class Prediction:
                    tuple((t["label"], float(t["score"])) for t in data.get("top", ())))
 
 
-@dataclass(frozen=True)
-class Entity:
-    """A typed span of a text: ``text == source[start:end]`` (character offsets, end exclusive)."""
+class Entity(NamedTuple):
+    """A typed span of a text: ``text == source[start:end]`` (character offsets, end exclusive).
+    A tuple, as :class:`Keyword`: reading a report's records back builds many."""
 
     text: str
     type: str
@@ -81,7 +80,7 @@ class Entity:
     field: str = "text"  # where the offsets point: the record's "text", or its "title"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Entity":
