@@ -56,5 +56,14 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def load_note(before: float) -> str:
+    """The load average around a run, for a table's footnote: on a shared machine it says how far the
+    wall-clock times are inflated."""
+    import os
+
+    return (f"Load average (1 min) {before:.1f} before the run, {os.getloadavg()[0]:.1f} after: on a {os.cpu_count()}-core "
+            "machine anything above about 2 means other work shared the cores and the times are inflated.")
+
+
 def default_pipeline() -> Pipeline:
     return Pipeline(Settings())

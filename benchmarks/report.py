@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine
+from common import ROOT, load_note, machine
 from docs import publish
 
 LABELS = ["体育", "娱乐", "家居", "房产", "教育", "时尚", "时政", "游戏", "社会", "科技", "股票", "财经"]
@@ -64,9 +64,8 @@ def main() -> None:
             subprocess.run([sys.executable, str(ROOT / "cli.py"), "report", str(data), "-o", str(Path(tmp) / out), "--by", by],
                            check=True, capture_output=True)
             rows.append(f"| `--by {by}` -> {Path(out).suffix[1:]} | {args.records:,} | {time.perf_counter() - started:.1f} |")
-    rows += ["", f"{megabytes:.0f} MB of JSON Lines read in one streaming pass. Load average (1 min) {load_before:.1f} "
-                 f"before the run, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores: wall-clock times on a shared "
-                 f"machine. Machine: {machine()}. Script: `python benchmarks/report.py`."]
+    rows += ["", f"{megabytes:.0f} MB of JSON Lines read in one streaming pass. {load_note(load_before)} "
+                 f"Machine: {machine()}. Script: `python benchmarks/report.py`."]
     publish("report-benchmark", "\n".join(rows), write=not args.no_write)
 
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, data_argument, machine, measure_nlp, require
+from common import ROOT, data_argument, load_note, machine, measure_nlp, require
 from docs import publish
 from throughput import build_posts, cnews_texts
 
@@ -57,9 +57,7 @@ def main() -> None:
             rows.append(f"| {name} model (45,000 titles) on THUCNews dev | accuracy {accuracy:.4f} |")
         print("\n".join(rows[-3:]), flush=True)
     rows += ["", "The in-memory NBSVM model on the same dev split: see the classifier table. "
-                 f"Load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after: on a "
-                 f"{os.cpu_count()}-core machine shared with other work the times are wall-clock. "
-                 f"Machine: {machine()}. Script: `python benchmarks/scale.py --data ../shared/data`."]
+                 f"{load_note(load_before)} Machine: {machine()}. Script: `python benchmarks/scale.py --data ../shared/data`."]
     publish("scale-benchmark", "\n".join(rows), write=not args.no_write)
 
 

@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, data_argument, machine, measure_nlp, require
+from common import ROOT, data_argument, load_note, machine, measure_nlp, require
 from docs import publish
 from throughput import build_posts, cnews_texts
 
@@ -215,7 +215,6 @@ def main() -> None:
         finally:
             stop(process)
 
-    load_after = os.getloadavg()[0]
     p50, p99 = percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000
     before, after = sum(rss_before.values()), sum(rss_after.values())
     ok = lambda good: "yes" if good else "**no**"  # noqa: E731
@@ -234,9 +233,7 @@ def main() -> None:
         f"({after - before:+.0f} MB) | {ok(after - before <= max(0.05 * before, 20))} |",
         "", f"Articles: seed-format posts built from `cnews_sample_1000`, {chars:.0f} characters of HTML body on average. "
             f"Client and server on loopback, the client in this process, the server `nlp serve --workers {args.workers}`. "
-            f"Load average (1 min) {load_before:.1f} before the run, {load_after:.1f} after: on a {os.cpu_count()}-core "
-            f"machine anything above about 2 means other work shared the cores and the times are inflated. "
-            f"Machine: {machine()}. Script: `python benchmarks/serve.py --data ../shared/data`.",
+            f"{load_note(load_before)} Machine: {machine()}. Script: `python benchmarks/serve.py --data ../shared/data`.",
     ]
     publish("serve-benchmark", "\n".join(rows), write=not args.no_write)
 
