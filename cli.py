@@ -261,20 +261,18 @@ def train(
     from nlp.classify.training import train_options
     from nlp.jobs.train import train_from_paths
 
-    engine = _value(engine)
     try:
         _check_inputs(data + dev)
+        settings = _settings(engine=_value(engine), user_dicts=tuple(user_dict))
+        labels = _label_options(text_field, label_field, label_level, classes, label_map, label_set)
         if out_of_core:
             from nlp.jobs.outofcore import train_streaming
 
-            model = train_streaming(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                    labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set))
-            card = modelio.save(model, output, name=name)
+            card = modelio.save(train_streaming(data, settings=settings, labels=labels), output, name=name)
             typer.echo(f"trained out of core on {card['n_train']} examples, {len(card['labels'])} labels -> {output}", err=True)
             return
-        model = train_from_paths(data, settings=_settings(engine=engine, user_dicts=tuple(user_dict)),
-                                 labels=_label_options(text_field, label_field, label_level, classes, label_map, label_set),
-                                 options=train_options(_value(classifier), c), dev_inputs=dev, near_duplicates=dedup)
+        model = train_from_paths(data, settings=settings, labels=labels, options=train_options(_value(classifier), c),
+                                 dev_inputs=dev, near_duplicates=dedup)
         card = modelio.save(model, output, name=name)
     except NlpError as error:
         raise _fail(error)

@@ -25,7 +25,7 @@ from nlp.entities.entity import COARSE
 from nlp.entities.model import EntityRecognizer
 from nlp.errors import ConfigError, InputError, NlpError
 from nlp.keywords.phrases import TokenBatch, TokenCodes
-from nlp.keywords.ranker import Candidates, KeyRanker, batch_candidates, select
+from nlp.keywords.ranker import Candidates, KeyRanker, Mentions, batch_candidates, select
 from nlp.keywords.scoring import IdfTable, batch_word_ranks, textrank_batch, tfidf
 from nlp.settings import Settings
 from nlp.text.clean import Cleaner, CleaningRules
@@ -135,8 +135,8 @@ class Pipeline:
 
     def document(self, article: Article) -> str:
         """The classifier's input for ``article`` (cleaned and segmented once).  A labelled plain text
-        without a title that cleaning empties is a headline, not boilerplate (a THUCNews title ending in
-        '(组图)' reads as a photo caption): it is read as the title (10% of those titles were empty)."""
+        without a title that cleaning empties is a headline, not boilerplate (one that reads like a photo
+        caption, 暴雨过后城区积水严重，市民供图): it is read as the title."""
         doc = self.prepare(article)
         if not doc.text and not article.title and not article.is_html and article.body.strip():
             doc = self.prepare(replace(article, title=" ".join(article.body.split()), body=""))
@@ -193,7 +193,7 @@ class Pipeline:
                 self.add_tokens(doc)
             doc.signature = self.hasher.signature(doc.tokens.words)
 
-    def mentions(self, doc: Doc) -> list[tuple[str, str]]:
+    def mentions(self, doc: Doc) -> Mentions:
         """The document's entities as the keyword ranker reads them: (text in the analysed reading, PER,
         ORG, LOC or the fine type); none before the entity stage has run or when it is off."""
         title, text = self.analysed_text(doc)
@@ -201,7 +201,7 @@ class Pipeline:
                 for e in doc.entities or ()]
 
     def keywords_batch(self, docs: Sequence[Segmented],
-                       mentions: Sequence[Sequence[tuple[str, str]]] | None = None) -> list[list[Keyword]]:
+                       mentions: Sequence[Mentions] | None = None) -> list[list[Keyword]]:
         """The keywords of each of ``docs`` by ``settings.method`` (``combined``: one pass for the batch,
         reading each document's entity ``mentions`` too)."""
         s = self.settings
@@ -216,12 +216,12 @@ class Pipeline:
                                                                 found)]
                 for found in self.keyword_candidates_batch(docs, mentions)]
 
-    def keyword_candidates(self, doc: Segmented, mentions: Sequence[tuple[str, str]] = ()) -> Candidates:
+    def keyword_candidates(self, doc: Segmented, mentions: Mentions = ()) -> Candidates:
         """Phrase candidates of ``doc`` with the features the ``combined`` ranker reads."""
         return self.keyword_candidates_batch([doc], [mentions])[0]
 
     def keyword_candidates_batch(self, docs: Sequence[Segmented],
-                                 mentions: Sequence[Sequence[tuple[str, str]]] | None = None) -> list[Candidates]:
+                                 mentions: Sequence[Mentions] | None = None) -> list[Candidates]:
         s = self.settings
         batch = TokenBatch.of([(doc.title, doc.body) for doc in docs], self.codes)
         ranks = batch_word_ranks(batch, window=s.textrank_window)

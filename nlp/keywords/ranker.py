@@ -3,9 +3,9 @@ inputs combine TF-IDF, TextRank, position, title occurrence, length, nesting and
 entity mentions (a candidate the entity stage found as a person, organisation or place).
 
 The weights are data (``nlp/data/keyrank.json``), fitted by ``benchmarks/train_keyranker.py`` on
-the Sohu 2019 core entities of real news and the CSL dev split (author keywords of abstracts).  Every input is relative to the
-document (scores divided by the document's maximum), so the same weights work with jieba's IDF
-table or with one built by ``nlp idf``.  The score of a keyword is the model's probability that
+the Sohu 2019 core entities of real news and the CSL dev split (author keywords of abstracts).
+Every input is relative to the document (scores divided by the document's maximum), so the same
+weights work with jieba's IDF table or with one built by ``nlp idf``.  The score of a keyword is the model's probability that
 an editor would pick it.
 """
 
