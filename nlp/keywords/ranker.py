@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from itertools import repeat
-from typing import Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -139,7 +139,9 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     inside one already chosen is skipped (算力 after 算力基础设施).  A whole after a chosen part of
     it is kept (annotators of news pick both 英国 and 英国央行, 魅族 and 魅族Note9), except, when
     ``found`` (the candidates' features) is given: a whole that starts with a verb is a verb-object
-    variant and is skipped (取消座机 after 座机), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
+    variant and is skipped (取消座机 after 座机), so is a whole that ends in a verb or adjective after a
+    chosen name (Scala编写 after Scala, 北京连续 after 北京: a subject and its predicate, a clause, not a
+    term; 手机维修 after 手机 is kept), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
     宕机), and a part that never occurs outside longer
     candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is a piece, which the whole
     replaces.  Only the best few candidates are sorted; the rest are looked at only if nesting
@@ -160,17 +162,33 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     return _greedy([(round(float(s), 6), t, i) for i, (s, t) in enumerate(zip(scores.tolist(), texts))], top_k, kinds)
 
 
-def _kinds(found: Candidates | None):
-    """(starts with a verb, is a piece) of candidate ``i``, looked at only for a whole after a chosen part."""
+# A name: a candidate whose last token is tagged a person, place, organisation, other proper noun,
+# English word or abbreviation, or that the entity stage found; a predicate ends in a verb or adjective.
+_NAME_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("nr", "ns", "nt", "nz", "eng", "j")] + [FEATURES.index("log_entity")]
+_PREDICATE_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("v", "a")]
+
+
+class _Kinds(NamedTuple):
+    """What selection asks of candidate ``i``, only for a whole after a chosen part."""
+
+    verb_first: Callable[[int], bool]
+    piece: Callable[[int], bool]
+    name: Callable[[int], bool]
+    predicate: Callable[[int], bool]
+
+
+def _kinds(found: Candidates | None) -> _Kinds | None:
     if found is None or not len(found.texts):
         return None
     f = found.features
     verb_first, bound, title, body = (FEATURES.index(name) for name in ("first_verb", "bound", "log_tf_title", "log_tf_body"))
-    return (lambda i: f[i, verb_first] > 0,
-            lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5)
+    return _Kinds(lambda i: f[i, verb_first] > 0,
+                  lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5,
+                  lambda i: f[i, _NAME_COLUMNS].max() > 0,
+                  lambda i: f[i, _PREDICATE_COLUMNS].max() > 0)
 
 
-def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tuple[str, float]]:
+def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | None) -> list[tuple[str, float]]:
     chosen: list[tuple[str, float, int]] = []
     for score, text, index in sorted(triples, key=lambda p: (-p[0], p[1])):
         if len(chosen) == top_k:
@@ -179,10 +197,11 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds) -> list[tu
             continue  # inside a chosen one, or a piece that straddles its edge (迷城Nintendo after 智龙迷城)
         held = [c for c in chosen if c[0] in text]
         if held and kinds is not None:
-            verb_first, piece = kinds
-            if verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
+            if kinds.verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
                 continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)
-            if all(piece(c[2]) for c in held):
+            if kinds.predicate(index) and any(kinds.name(c[2]) for c in held):
+                continue  # a name and its predicate (Scala编写 after Scala): a clause
+            if all(kinds.piece(c[2]) for c in held):
                 chosen = [c for c in chosen if c not in held]
         chosen.append((text, score, index))
     return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

@@ -166,3 +166,16 @@ def test_a_third_layer_of_the_same_idea_is_skipped():
             Token("，", "x"), Token("推特", "nz")]
     found, scores = scored(body, {"宕机": 0.9, "遭遇宕机": 0.8, "全球遭遇宕机": 0.7, "推特": 0.6})
     assert [t for t, _ in select(found.texts, scores, 3, found)] == ["宕机", "遭遇宕机", "推特"]
+
+
+@pytest.mark.parametrize("part, tail, expected", [
+    (Token("Scala", "eng"), Token("编写", "v"), ["Scala", "Akka", "框架"]),  # a name and its predicate: a clause
+    (Token("北京", "ns"), Token("连续", "a"), ["北京", "Akka", "框架"]),
+    (Token("手机", "n"), Token("维修", "v"), ["手机", "手机维修", "Akka"]),  # a common noun and a verb: a term, kept
+    (Token("英国", "ns"), Token("央行", "n"), ["英国", "英国央行", "Akka"]),  # a name and a noun head: kept
+])
+def test_a_predicate_after_a_chosen_name_is_skipped(part, tail, expected):
+    body = [part, tail, Token("，", "x"), part, Token("，", "x"), Token("Akka", "eng"), Token("，", "x"), Token("框架", "n")]
+    whole = part.word + tail.word
+    found, scores = scored(body, {part.word: 0.9, whole: 0.8, "Akka": 0.7, "框架": 0.6})
+    assert [t for t, _ in select(found.texts, scores, 3, found)] == expected
