@@ -106,3 +106,16 @@ def test_a_latin_word_with_a_diacritic_stays_whole(text, word):
 
 def test_latin_words_apart_are_not_joined():
     assert [t.word for t in Segmenter().tag("café au lait")] == ["café", "au", "lait"]
+
+
+@pytest.mark.parametrize("text, kept, gone", [
+    ("用500克精面粉做馒头", ["500", "克", "面粉"], ["克精"]),
+    ("观众达到10万人以上", ["10", "万", "人"], ["万人"]),
+    ("本赛季拿下3个胜场", ["3", "个", "胜场"], ["个胜场"]),
+    ("1 克精面粉的颗粒", ["1", "克", "面粉"], ["克精"]),  # a space between number and measure word
+    ("两个人一起去", ["两个", "人"], []),  # no digit before it: the engine's own cut
+])
+def test_a_measure_word_glued_to_the_next_character_after_a_number_is_split_off(segmenter, text, kept, gone):
+    words = [t.word for t in segmenter.tag(text)]
+    assert all(w in words for w in kept), words
+    assert not any(w in words for w in gone), words
