@@ -114,6 +114,7 @@ class EntityRecognizer:
         self.offsets, self.labels, self.values = offsets, labels, values
         self.transitions, self.start, self.end = transitions, start, end
         self.card = dict(card or {})
+        self._person = next((i for i, t in enumerate(self.types) if t in ("name", "PER")), None)  # for tidy's name rules
         self._check()
 
     @property
@@ -124,7 +125,8 @@ class EntityRecognizer:
     def predict(self, text: str) -> list[Entity]:
         """Entities of ``text`` in reading order, with character offsets into it (the model's spans
         after the rules of :mod:`nlp.entities.tidy`)."""
-        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end))
+        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end),
+                     self._person)
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
 

@@ -5,7 +5,10 @@ NVIDIA, ``ichome`` for PicHome), runs across a line break, takes in a bracket it
 (``Chivalry 2）``) or a symbol (``▲ 谷歌``), or tags code (``TcpTransport.run(``).  :func:`tidy`
 extends a cut Latin word to the whole word, trims what a name does not hold at its ends, and drops
 spans that are code or cross a line; a string the model types differently in one text gets the
-type it was given most often.  Wrapped pairs (``（WillWright）``) and book-title marks
+type it was given most often.  A person's name does not end in a function word (王丽就 -> 王丽), nor in one
+character more than a name the same text holds more often (王林亲 beside 王林 twice: the next word's first
+character): in CLUENER's and the MSRA sample's gold names (3,471 of three or more characters) neither
+happens once but for one MSRA name.  Wrapped pairs (``（WillWright）``) and book-title marks
 (``《三体》``, and ``星际争霸》``) are kept: CLUENER's gold marks them so.
 """
 
@@ -20,6 +23,8 @@ _CODE = re.compile(r"[_=\\@{}<>|;$`]|\(\)|[A-Za-z]\.[A-Za-z][^.]*\.")
 _PAIRS = {"(": ")", "（": "）", "[": "]", "【": "】"}  # not 《》: CLUENER's gold often holds half of the pair
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
 _TRIMMED = frozenset("，。、；：！？,;:!?…—~～*")
+# Function words that follow a name in a sentence (王丽就说, 周翔在, 李明也) and never end one.
+_AFTER_NAME = frozenset("就也在是说称用等都又还被把将对向与及")
 
 
 def _is_latin(char: str) -> bool:
@@ -32,8 +37,9 @@ def _trimmable(char: str) -> bool:
     return char.isspace() or char in _TRIMMED or (unicodedata.category(char)[0] == "S" and char not in "+#&")
 
 
-def tidy(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """``spans`` (start, end, type) of ``text`` after the rules; still in reading order, never overlapping."""
+def tidy(text: str, spans: list[tuple[int, int, int]], person: int | None = None) -> list[tuple[int, int, int]]:
+    """``spans`` (start, end, type) of ``text`` after the rules; still in reading order, never overlapping.
+    ``person``: the type of people's names (CLUENER's ``name``, MSRA's ``PER``), if the model has one."""
     out: list[tuple[int, int, int]] = []
     for start, end, kind in spans:
         if text[start].isascii():
@@ -49,7 +55,22 @@ def tidy(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, i
         if out and start < out[-1][1]:
             continue
         out.append((start, end, kind))
-    return _consistent(text, out)
+    out = _consistent(text, out)
+    return out if person is None else _name_ends(text, out, person)
+
+
+def _name_ends(text: str, spans: list[tuple[int, int, int]], person: int) -> list[tuple[int, int, int]]:
+    """People's names of three or more characters without a function word at the end, nor one character
+    more than another name of the text seen more often (王林亲 beside 王林, 王林)."""
+    counts = Counter(text[a:b] for a, b, kind in spans if kind == person)
+    out = []
+    for start, end, kind in spans:
+        if kind == person and end - start >= 3:
+            name = text[start:end]
+            if name[-1] in _AFTER_NAME or counts.get(name[:-1], 0) > counts[name]:
+                end -= 1
+        out.append((start, end, kind))
+    return out
 
 
 def _consistent(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

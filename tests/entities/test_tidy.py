@@ -67,3 +67,23 @@ def test_one_type_per_string_in_a_text_the_most_frequent_first_on_a_tie():
 def test_spans_stay_in_reading_order_without_overlap():
     text = "Intel和AMD"
     assert tidy(text, [(0, 3, 1), (3, 5, 1), (6, 9, 1)]) == [(0, 5, 1), (6, 9, 1)]
+
+
+PERSON = 2
+
+
+@pytest.mark.parametrize("text, found, kept", [
+    ("记者周翔就此事采访了专家", [("周翔就", PERSON)], [("周翔", PERSON)]),  # a function word after the name
+    ("王丽说，王丽站在门口，王丽笑了", [("王丽", PERSON), ("王丽站", PERSON), ("王丽", PERSON)],
+     [("王丽", PERSON), ("王丽", PERSON), ("王丽", PERSON)]),  # one character more than a more frequent name
+    ("特斯拉和特斯的名字", [("特斯拉", PERSON), ("特斯", PERSON)], [("特斯拉", PERSON), ("特斯", PERSON)]),  # as often: kept
+    ("张三丰在武当山", [("张三丰", PERSON)], [("张三丰", PERSON)]),
+    ("周翔就读于北京大学", [("周翔就", 1)], [("周翔就", 1)]),  # not a person's type: the rule leaves it
+])
+def test_a_person_name_loses_what_follows_it_in_the_sentence(text, found, kept):
+    assert [(text[a:b], k) for a, b, k in tidy(text, spans_of(text, found), PERSON)] == kept
+
+
+def test_without_a_person_type_names_are_left_alone():
+    text = "记者周翔就此事采访了专家"
+    assert texts(text, spans_of(text, [("周翔就", PERSON)])) == [("周翔就", PERSON)]
