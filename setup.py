@@ -10,7 +10,8 @@ from pathlib import Path
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-SOURCES = {"nlp.entities._core": "nlp/entities/_core.pyx", "nlp.keywords._candidates": "nlp/keywords/_candidates.pyx"}
+SOURCES = {"nlp.entities._core": "nlp/entities/_core.pyx", "nlp.keywords._candidates": "nlp/keywords/_candidates.pyx",
+           "nlp.classify._ngrams": "nlp/classify/_ngrams.pyx"}
 
 
 def extension(name: str, source: str) -> Extension:

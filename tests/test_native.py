@@ -52,7 +52,7 @@ def test_a_missing_compiled_module_says_how_to_build_it(package):
         load("fakecore._core")
 
 
-@pytest.mark.parametrize("name", ["nlp.entities._core", "nlp.keywords._candidates"])
+@pytest.mark.parametrize("name", ["nlp.entities._core", "nlp.keywords._candidates", "nlp.classify._ngrams"])
 def test_the_shipped_cores_match_their_source(name):
     core = load(name)
     source = native.Path(core.__file__).parent / (name.rpartition(".")[2] + ".pyx")

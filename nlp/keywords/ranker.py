@@ -66,7 +66,7 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
     become log(1 + count) here, through NumPy, as the ranker was fitted."""
     texts_per_doc, features, occurrences = _candidates.batch_statistics(
         batch.words, batch.codes, batch.part_start, batch.n_docs, np.ascontiguousarray(token_rank, dtype=np.float64),
-        idf.idf, float(idf.default), float(title_weight), batch.outlets)
+        idf.lookup, float(idf.default), float(title_weight), batch.outlets)
     for k in _LOG_COLUMNS:
         features[:, k] = np.log1p(np.ascontiguousarray(features[:, k]))
     features[:, _ENTITY_COLUMNS] = _entity_columns(texts_per_doc, mentions, occurrences)

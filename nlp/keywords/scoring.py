@@ -11,6 +11,7 @@ import importlib.util
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -27,22 +28,39 @@ _candidates = native.load("nlp.keywords._candidates")  # the compiled core; Buil
 
 
 class IdfTable:
-    """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback."""
+    """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback.
+
+    ``lookup`` is what the lookups read: the dict ``idf``, or for a table read from a file of the plain
+    layout, the compiled core's ``WordTable`` over the file's text (``idf`` is then made on first use)."""
 
     def __init__(self, idf: dict[str, float]) -> None:
         if not idf:
             raise ConfigError("an IDF table needs at least one word")
-        self.idf = idf
+        self.idf = self.lookup = idf
         self.default = float(np.median(np.fromiter(idf.values(), dtype=float, count=len(idf))))
 
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        return dict(zip(self.lookup.words(), self.lookup.values.tolist()))
+
     def __getitem__(self, word: str) -> float:
-        return self.idf.get(word, self.default)
+        return self.lookup.get(word, self.default)
 
     def __len__(self) -> int:
-        return len(self.idf)
+        return len(self.lookup)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.idf
+        return isinstance(word, str) and self.lookup.get(word) is not None
+
+    @classmethod
+    def read(cls, text: str, name: str) -> "IdfTable":
+        """The table of ``word idf`` lines (``name``: the file, for messages)."""
+        table = _candidates.WordTable.parse(text)
+        if table is None or not len(table):  # another layout (phrases, CRLF, signs...), or empty: the line parser
+            return cls(_parse_fast(text, name))
+        out = cls.__new__(cls)
+        out.lookup, out.default = table, float(np.median(table.values))
+        return out
 
     @classmethod
     def jieba_default(cls) -> "IdfTable":
@@ -54,7 +72,7 @@ class IdfTable:
         if spec is None or not spec.submodule_search_locations:
             raise ConfigError("jieba is not installed: its IDF table is the default (give an IDF table of your own)", setting="idf_path")
         path = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
-        return cls(_parse_fast(path.read_text("utf-8"), "jieba idf.txt"))
+        return cls.read(path.read_text("utf-8"), "jieba idf.txt")
 
     @classmethod
     def load(cls, path: Path) -> "IdfTable":
@@ -62,7 +80,7 @@ class IdfTable:
             text = Path(path).read_text("utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: cannot read IDF file: {error}") from None
-        return cls(_parse_fast(text, str(path)))
+        return cls.read(text, str(path))
 
     @classmethod
     def build(

@@ -1,8 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp.errors import ConfigError
 from nlp.doc import Keyword, Segmented, Token
-from nlp.keywords.scoring import IdfTable, candidates, textrank, tfidf
+from nlp.keywords.scoring import IdfTable, _parse_fast, candidates, textrank, tfidf
 from nlp.text.segment import load_stopwords
 from nlp.settings import KEYWORD_POS
 
@@ -116,3 +118,30 @@ def test_idf_phrases_with_a_space_load(tmp_path, content):
     path.write_text(content, "utf-8")
     expected = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in content.splitlines()}
     assert IdfTable.load(path).idf == expected
+
+
+# The compiled reader of plain tables (WordTable) against the Python parser, on text of every layout.
+@given(lines=st.lists(st.tuples(st.text("算力芯片ab\u3000", min_size=0, max_size=3),
+                                st.sampled_from([" ", "  ", "\t", ""]),
+                                st.one_of(st.from_regex(r"[0-9]{1,20}(\.[0-9]{1,25})?", fullmatch=True),
+                                          st.sampled_from(["1.", ".5", "-2.0", "1e3", "x"]))), max_size=8),
+       ending=st.sampled_from(["\n", "\r\n"]))
+def test_the_compiled_idf_reader_reads_what_the_line_parser_reads(lines, ending):
+    text = "".join(f"{word}{gap}{number}{ending}" for word, gap, number in lines)
+    try:
+        expected = IdfTable(_parse_fast(text, "t"))
+    except ConfigError:
+        with pytest.raises(ConfigError):
+            IdfTable.read(text, "t")
+        return
+    table = IdfTable.read(text, "t")
+    assert table.idf == expected.idf and list(table.idf) == list(expected.idf)
+    assert table.default == expected.default and len(table) == len(expected)
+    assert all(table[word] == value and word in table for word, value in expected.idf.items())
+    assert table["不在表中"] == expected["不在表中"] and "不在表中" not in table
+
+
+def test_a_plain_table_is_read_by_the_compiled_reader():
+    table = IdfTable.read("算力 8.5\n芯片 12.0\n", "t")
+    assert type(table.lookup).__name__ == "WordTable"
+    assert (table["芯片"], table.default, table.idf) == (12.0, 10.25, {"算力": 8.5, "芯片": 12.0})

@@ -1,0 +1,217 @@
+# distutils: language = c++
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled core of the exported classifier (``nlp/classify/predictor.py``): the vocabulary terms of a
+TF-IDF block found in documents, and the linear decision function over the TF-IDF rows.
+
+A term is a sequence of units (the tokens of a word block, the characters of a character block).
+Every unit that occurs in a term gets an id from 1; a term is then the tuple of its ids, held in an
+open-addressing hash table.  A document's units are turned into ids once (0: a unit no term holds),
+and every window of ``low`` .. ``high`` units without a 0 is looked up.  The readable reference
+(n-gram strings looked up in a dict, and scipy's sparse product) is ``tests/classify/predictor_reference.py``.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc
+from libcpp.algorithm cimport sort
+
+cdef extern from *:
+    """
+    #ifndef NLP_SOURCE_DIGEST
+    #define NLP_SOURCE_DIGEST ""
+    #endif
+    """
+    const char* NLP_SOURCE_DIGEST
+# The SHA-256 of this file as setup.py compiled it: nlp.native.load refuses a module built from other source.
+SOURCE_DIGEST = NLP_SOURCE_DIGEST.decode("ascii")
+
+DEF MAX_N = 8  # the longest n-gram a table holds
+
+
+cdef inline uint64_t _mix(const int32_t* ids, int n) nogil:
+    cdef uint64_t h = <uint64_t>n
+    cdef int k
+    for k in range(n):
+        h = (h ^ <uint64_t>ids[k]) * 0x9E3779B97F4A7C15ULL
+        h ^= h >> 29
+    return h
+
+
+cdef struct Slot:
+    uint64_t hash
+    int64_t column  # -1: empty
+    int64_t ids_at  # where the term's unit ids start in ``term_ids``
+    int32_t length
+
+
+cdef class NgramTable:
+    """The terms of one block (``kind`` "words": tokens joined by single spaces; "chars": characters),
+    keyed by their units; a term that no n-gram in ``ngram_range`` could be is left out."""
+
+    cdef readonly dict unit_ids
+    cdef readonly bint words
+    cdef readonly int low, high
+    cdef Py_ssize_t n_terms
+    cdef Slot[::1] slots  # the terms of two units or more; load at most 1/2
+    cdef int32_t[::1] term_ids
+    cdef int64_t[::1] unigram_column  # by unit id: the column of the one-unit term, -1 for none
+    cdef uint64_t mask
+
+    def __init__(self, list terms, str kind, tuple ngram_range):
+        cdef Py_ssize_t column, slots = 16, n_terms = len(terms)
+        cdef int k, n
+        cdef int32_t ids[MAX_N]
+        cdef dict unit_ids = {}
+        cdef object units, unit, found
+        cdef list units_of
+        self.words = kind == "words"
+        self.low, self.high = ngram_range
+        self.n_terms = n_terms
+        if not 1 <= self.low <= self.high <= MAX_N:
+            raise ValueError(f"n-gram range {ngram_range} outside 1 .. {MAX_N}")
+        cdef Py_ssize_t written = 0
+        cdef list unigrams = []
+        while slots < 2 * n_terms:
+            slots *= 2
+        self.mask = slots - 1
+        table = np.zeros(slots, dtype=np.dtype([("hash", np.uint64), ("column", np.int64), ("ids_at", np.int64),
+                                                ("length", np.int32)], align=True))
+        table["column"] = -1
+        self.slots = table
+        units_of = [term.split(" ") for term in terms] if self.words else terms
+        self.term_ids = np.empty(sum(map(len, units_of)) + 1, dtype=np.int32)
+        for column in range(n_terms):
+            units = units_of[column]
+            n = len(units)
+            if n < self.low or n > self.high or (self.words and "" in units):
+                continue  # no n-gram of a document is ever this term
+            for k in range(n):
+                unit = units[k]
+                found = unit_ids.get(unit)
+                if found is None:
+                    found = len(unit_ids) + 1
+                    unit_ids[unit] = found
+                ids[k] = found
+            if n == 1:
+                unigrams.append((ids[0], column))
+                continue
+            for k in range(n):
+                self.term_ids[written + k] = ids[k]
+            self._insert(ids, n, column, written)
+            written += n
+        self.unit_ids = unit_ids
+        self.unigram_column = np.full(len(unit_ids) + 1, -1, dtype=np.int64)
+        for k, column in unigrams:
+            self.unigram_column[k] = column
+
+    cdef void _insert(self, const int32_t* ids, int n, int64_t column, int64_t ids_at):
+        cdef uint64_t h = _mix(ids, n)
+        cdef uint64_t slot = h & self.mask
+        while self.slots[slot].column >= 0:
+            if self._same(slot, h, ids, n):
+                return  # the same units twice (cannot happen for distinct terms): the first column stays
+            slot = (slot + 1) & self.mask
+        self.slots[slot].hash, self.slots[slot].column = h, column
+        self.slots[slot].ids_at, self.slots[slot].length = ids_at, n
+
+    cdef inline bint _same(self, uint64_t slot, uint64_t h, const int32_t* ids, int n) noexcept nogil:
+        cdef int k
+        cdef const int32_t* stored
+        if self.slots[slot].hash != h or self.slots[slot].length != n:
+            return False
+        stored = &self.term_ids[self.slots[slot].ids_at]
+        for k in range(n):
+            if stored[k] != ids[k]:
+                return False
+        return True
+
+    cdef inline int64_t _find(self, const int32_t* ids, int n) noexcept nogil:
+        cdef uint64_t h, slot
+        if n == 1:
+            return self.unigram_column[ids[0]]
+        h = _mix(ids, n)
+        slot = h & self.mask
+        while self.slots[slot].column >= 0:
+            if self._same(slot, h, ids, n):
+                return self.slots[slot].column
+            slot = (slot + 1) & self.mask
+        return -1
+
+    def counts(self, list docs):
+        """(indptr, columns, counts) of the terms in the unit sequences ``docs`` (lists of tokens, or
+        strings of characters): CSR rows, columns sorted within each row, counts as float32."""
+        cdef Py_ssize_t n_docs = len(docs), d, i, start, total = 0, width, at, longest = 0, capacity = 0
+        cdef int n, k, spans = self.high - self.low + 1
+        cdef int64_t column
+        cdef int32_t* ids = NULL
+        cdef int64_t* found = NULL  # the distinct columns of a document
+        cdef int32_t* seen = NULL  # by column: how often in this document
+        cdef dict unit_ids = self.unit_ids
+        cdef object units, known
+        for d in range(n_docs):
+            width = len(docs[d])
+            longest = width if width > longest else longest
+            capacity += width * spans
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        columns = np.empty(capacity, dtype=np.int64)
+        counts = np.empty(capacity, dtype=np.float32)
+        cdef int64_t[::1] ptr = indptr, out_columns = columns
+        cdef float[::1] out_counts = counts
+        ids = <int32_t*>malloc((longest + 1) * sizeof(int32_t))
+        found = <int64_t*>malloc((longest * spans + 1) * sizeof(int64_t))
+        seen = <int32_t*>calloc(self.n_terms + 1, sizeof(int32_t))
+        if ids == NULL or found == NULL or seen == NULL:
+            free(ids)
+            free(found)
+            free(seen)
+            raise MemoryError()
+        try:
+            for d in range(n_docs):
+                units = docs[d]
+                width = len(units)
+                for i in range(width):
+                    known = unit_ids.get(units[i])
+                    ids[i] = 0 if known is None else <int32_t>known
+                at = 0
+                for n in range(self.low, self.high + 1):
+                    for start in range(width - n + 1):
+                        for k in range(n):
+                            if ids[start + k] == 0:
+                                break
+                        else:
+                            column = self._find(&ids[start], n)
+                            if column >= 0:
+                                if seen[column] == 0:
+                                    found[at] = column
+                                    at += 1
+                                seen[column] += 1
+                sort(found, found + at)
+                for i in range(at):
+                    out_columns[total], out_counts[total] = found[i], seen[found[i]]
+                    seen[found[i]] = 0
+                    total += 1
+                ptr[d + 1] = total
+        finally:
+            free(ids)
+            free(found)
+            free(seen)
+        return indptr, columns[:total].copy(), counts[:total].copy()
+
+
+def add_decision(const int64_t[::1] indptr, const int64_t[::1] columns, const float[::1] data,
+                 const float[:, ::1] weights, float[:, ::1] decision):
+    """``decision += rows @ weights`` for CSR ``rows`` in float32, each row's products added in the
+    order of its entries (as scipy's ``csr_matvecs`` does, so that the sums are the same to the bit)."""
+    cdef Py_ssize_t row, entry, k, n_classes = weights.shape[1]
+    cdef float a
+    cdef const float* x
+    cdef float* y
+    with nogil:
+        for row in range(indptr.shape[0] - 1):
+            y = &decision[row, 0]
+            for entry in range(indptr[row], indptr[row + 1]):
+                a = data[entry]
+                x = &weights[columns[entry], 0]
+                for k in range(n_classes):
+                    y[k] += a * x[k]
