@@ -42,13 +42,15 @@ def tidy(text: str, spans: list[tuple[int, int, int]], person: int | None = None
     ``person``: the type of people's names (CLUENER's ``name``, MSRA's ``PER``), if the model has one."""
     out: list[tuple[int, int, int]] = []
     for start, end, kind in spans:
-        if text[start].isascii():
-            while start > 0 and _is_latin(text[start - 1]) and _is_latin(text[start]):
-                start -= 1
-        if text[end - 1].isascii():
-            while end < len(text) and _is_latin(text[end]) and _is_latin(text[end - 1]):
-                end += 1
-        start, end = _trim(text, start, end)
+        # Most spans begin and end with a Han character: no Latin word to extend, nothing to trim.
+        if not ("\u4e00" <= text[start] <= "\u9fff" and "\u4e00" <= text[end - 1] <= "\u9fff"):
+            if text[start].isascii():
+                while start > 0 and _is_latin(text[start - 1]) and _is_latin(text[start]):
+                    start -= 1
+            if text[end - 1].isascii():
+                while end < len(text) and _is_latin(text[end]) and _is_latin(text[end - 1]):
+                    end += 1
+            start, end = _trim(text, start, end)
         piece = text[start:end]
         if end <= start or "\n" in piece or "\r" in piece or (not piece.isalnum() and _CODE.search(piece)):
             continue

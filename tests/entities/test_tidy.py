@@ -43,6 +43,8 @@ def test_what_a_name_does_not_hold_at_its_ends_is_trimmed(text, found, kept):
     ("他读了《三体》后", "《三体》"),
     ("他玩过星际争霸》一代", "星际争霸》"),  # half a book-title pair, as CLUENER's gold often has it
     ("C++之父访华", "C++"),
+    ("他在北京Google总部", "北京"),  # Han at both ends: the Latin word beside it is not taken in
+    ("位于上海，浦东的园区", "上海，浦东"),  # punctuation inside a span is not trimmed
 ])
 def test_pairs_and_title_marks_are_kept(text, found):
     assert texts(text, spans_of(text, [(found, 0)])) == [(found, 0)]
@@ -53,6 +55,7 @@ def test_pairs_and_title_marks_are_kept(text, found):
     ("参数 max_retry_count 默认为三", "max_retry_count"),
     ("日志 org.apache.activemq 报错", "org.apache.activemq"),
     ("合作伙伴\n华为公司", "伙伴\n华为公司"),
+    ("字段存在用户_订单表里", "用户_订单表"),  # Han at both ends, code inside
 ])
 def test_code_and_spans_across_a_line_are_dropped(text, found):
     assert tidy(text, spans_of(text, [(found, 1)])) == []
