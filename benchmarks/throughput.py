@@ -65,6 +65,10 @@ def build_posts(texts: list[tuple[str, str]], folder: Path, count: int) -> None:
         (folder / f"{n // 1000:03d}" / f"{n:06d}.md").write_text(header + html, "utf-8")
 
 
+def post_paths(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.rglob("*.md"))
+
+
 # --- the naive pipeline -------------------------------------------------------------------------
 _naive = {}
 
@@ -198,7 +202,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "posts"
         build_posts(texts, small, args.posts)
-        paths = sorted(str(p) for p in small.rglob("*.md"))
+        paths = post_paths(small)
         naive_s = naive_pipeline(paths, texts)
         ours_s, rss_small = measure_nlp(["annotate", str(small), "--jobs", "2", "-o", str(Path(tmp) / "out.jsonl")])
         ours_1 = measure_nlp(["annotate", str(small), "--jobs", "1", "-o", str(Path(tmp) / "out1.jsonl")])[0]
@@ -209,7 +213,7 @@ def main() -> None:
         if args.large:  # the same side-by-side run at ten times the size: speed and memory
             large = Path(tmp) / "large"
             build_posts(texts, large, args.large)
-            naive_large = naive_pipeline(sorted(str(p) for p in large.rglob("*.md")), texts)
+            naive_large = naive_pipeline(post_paths(large), texts)
             ours_large, rss_large = measure_nlp(["annotate", str(large), "--jobs", "2", "-o", str(Path(tmp) / "o3.jsonl")])
         one = sorted(paths)[0]
         cold = min(measure_nlp(["annotate", one])[0] for _ in range(3))

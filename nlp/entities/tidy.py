@@ -31,8 +31,12 @@ def _is_latin(char: str) -> bool:
     return char.isascii() and bool(_LATIN.match(char))
 
 
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
 def _trimmable(char: str) -> bool:
-    if "\u4e00" <= char <= "\u9fff":  # most ends are Han characters
+    if _is_han(char):  # most ends are Han characters
         return False
     return char.isspace() or char in _TRIMMED or (unicodedata.category(char)[0] == "S" and char not in "+#&")
 
@@ -43,7 +47,7 @@ def tidy(text: str, spans: list[tuple[int, int, int]], person: int | None = None
     out: list[tuple[int, int, int]] = []
     for start, end, kind in spans:
         # Most spans begin and end with a Han character: no Latin word to extend, nothing to trim.
-        if not ("\u4e00" <= text[start] <= "\u9fff" and "\u4e00" <= text[end - 1] <= "\u9fff"):
+        if not (_is_han(text[start]) and _is_han(text[end - 1])):
             if text[start].isascii():
                 while start > 0 and _is_latin(text[start - 1]) and _is_latin(text[start]):
                     start -= 1

@@ -41,7 +41,7 @@ _NUMBER_MEASURE = re.compile(rf"[0-9０-９][ \t]*[{MEASURES}]")
 def _split_measure_glue(pairs, has_word, tag) -> list[tuple[str, str]]:
     """The engines' HMM joins a number's measure word to the character after it into a word no
     dictionary has (500|克精|面粉, 10|万人, 3|个胜场): after a token with a digit, such a word loses its
-    first character (``q``, or ``m`` for 万 亿 千 百) and the rest is tagged again (500|克|精面粉); a
+    first character (``q``, or ``m`` for 万 亿 千 百) and the rest is tagged again (500|克|精|面粉); a
     space or tab may stand between the number and the word (1 克精面粉)."""
     out: list[tuple[str, str]] = []
     number = False  # the last word that is not a space or tab has a digit
