@@ -180,7 +180,7 @@ def _load_predictor(path: Path, card: dict[str, Any]):
     if hashlib.sha256(data).hexdigest() != card["predictor_sha256"]:
         raise ModelError(f"{path}: checksum does not match the model card (file changed or truncated)")
     try:
-        return LinearTextPredictor.load(path)
+        return LinearTextPredictor.load(data)
     except (ValueError, KeyError, OSError) as error:
         raise ModelError(f"{path}: unreadable predictor: {error}") from None
 
