@@ -45,9 +45,41 @@ cdef struct Slot:
     int32_t length
 
 
+def encode_terms(list terms, str kind, tuple ngram_range):
+    """The terms of one block (``kind`` "words": tokens joined by single spaces; "chars": characters)
+    as unit ids: ``(units, ids, lengths)``, where ``units[k - 1]`` is the unit of id ``k`` (ids in
+    order of first use), ``ids`` (int32) holds the ids of the terms laid end to end and
+    ``lengths[column]`` (uint8) the number of units of that term: 0 for a term that no n-gram in
+    ``ngram_range`` could be, which takes no ids.  A predictor file stores these, so that loading
+    builds its table without splitting a string."""
+    cdef int low, high
+    low, high = ngram_range
+    if not 1 <= low <= high <= MAX_N:
+        raise ValueError(f"n-gram range {ngram_range} outside 1 .. {MAX_N}")
+    cdef bint words = kind == "words"
+    cdef dict unit_ids = {}
+    cdef list flat = [], units_of = [term.split(" ") for term in terms] if words else terms
+    cdef Py_ssize_t column, n
+    cdef object units, unit, found
+    lengths = np.zeros(len(terms), dtype=np.uint8)
+    cdef unsigned char[::1] out_lengths = lengths
+    for column in range(len(terms)):
+        units = units_of[column]
+        n = len(units)
+        if n < low or n > high or (words and "" in units):
+            continue  # no n-gram of a document is ever this term
+        for unit in units:
+            found = unit_ids.get(unit)
+            if found is None:
+                found = len(unit_ids) + 1
+                unit_ids[unit] = found
+            flat.append(found)
+        out_lengths[column] = n
+    return list(unit_ids), np.array(flat, dtype=np.int32), lengths
+
+
 cdef class NgramTable:
-    """The terms of one block (``kind`` "words": tokens joined by single spaces; "chars": characters),
-    keyed by their units; a term that no n-gram in ``ngram_range`` could be is left out."""
+    """The terms of one block keyed by their units, from :func:`encode_terms` (or :meth:`of_terms`)."""
 
     cdef readonly dict unit_ids
     cdef readonly bint words
@@ -58,20 +90,31 @@ cdef class NgramTable:
     cdef int64_t[::1] unigram_column  # by unit id: the column of the one-unit term, -1 for none
     cdef uint64_t mask
 
-    def __init__(self, list terms, str kind, tuple ngram_range):
-        cdef Py_ssize_t column, slots = 16, n_terms = len(terms)
-        cdef int k, n
-        cdef int32_t ids[MAX_N]
-        cdef dict unit_ids = {}
-        cdef object units, unit, found
-        cdef list units_of
+    @staticmethod
+    def of_terms(list terms, str kind, tuple ngram_range):
+        return NgramTable(*encode_terms(terms, kind, ngram_range), kind, ngram_range)
+
+    def __init__(self, list units, const int32_t[::1] ids, const unsigned char[::1] lengths, str kind, tuple ngram_range):
+        cdef Py_ssize_t column, slots = 16, n_terms = lengths.shape[0], n_units = len(units), at = 0, k
+        cdef int n
         self.words = kind == "words"
         self.low, self.high = ngram_range
         self.n_terms = n_terms
         if not 1 <= self.low <= self.high <= MAX_N:
             raise ValueError(f"n-gram range {ngram_range} outside 1 .. {MAX_N}")
-        cdef Py_ssize_t written = 0
-        cdef list unigrams = []
+        for column in range(n_terms):
+            n = lengths[column]
+            if n and (n < self.low or n > self.high):
+                raise ValueError(f"term {column} has {n} units, outside the n-gram range {ngram_range}")
+            at += n
+        if at != ids.shape[0]:
+            raise ValueError(f"the terms' lengths add up to {at} unit ids, not {ids.shape[0]}")
+        for k in range(ids.shape[0]):
+            if not 1 <= ids[k] <= n_units:
+                raise ValueError(f"unit id {ids[k]} outside 1 .. {n_units}")
+        self.unit_ids = dict(zip(units, range(1, n_units + 1)))
+        if len(self.unit_ids) != n_units:
+            raise ValueError("a unit is listed twice")
         while slots < 2 * n_terms:
             slots *= 2
         self.mask = slots - 1
@@ -79,31 +122,18 @@ cdef class NgramTable:
                                                 ("length", np.int32)], align=True))
         table["column"] = -1
         self.slots = table
-        units_of = [term.split(" ") for term in terms] if self.words else terms
-        self.term_ids = np.empty(sum(map(len, units_of)) + 1, dtype=np.int32)
+        self.term_ids = np.append(ids, np.int32(0))  # one past the end: a valid address for a table of no terms
+        unigram_column = np.full(n_units + 1, -1, dtype=np.int64)
+        self.unigram_column = unigram_column
+        at = 0
         for column in range(n_terms):
-            units = units_of[column]
-            n = len(units)
-            if n < self.low or n > self.high or (self.words and "" in units):
-                continue  # no n-gram of a document is ever this term
-            for k in range(n):
-                unit = units[k]
-                found = unit_ids.get(unit)
-                if found is None:
-                    found = len(unit_ids) + 1
-                    unit_ids[unit] = found
-                ids[k] = found
+            n = lengths[column]
             if n == 1:
-                unigrams.append((ids[0], column))
-                continue
-            for k in range(n):
-                self.term_ids[written + k] = ids[k]
-            self._insert(ids, n, column, written)
-            written += n
-        self.unit_ids = unit_ids
-        self.unigram_column = np.full(len(unit_ids) + 1, -1, dtype=np.int64)
-        for k, column in unigrams:
-            self.unigram_column[k] = column
+                if self.unigram_column[self.term_ids[at]] < 0:  # the same unit twice: the first column stays
+                    self.unigram_column[self.term_ids[at]] = column
+            elif n:
+                self._insert(&self.term_ids[at], n, column, at)
+            at += n
 
     cdef void _insert(self, const int32_t* ids, int n, int64_t column, int64_t ids_at):
         cdef uint64_t h = _mix(ids, n)

@@ -68,7 +68,7 @@ WORD_TERMS = ["甲", "乙", "丙丁", "甲 乙", "乙 甲", "丙丁 甲", "戊 �
 def test_the_compiled_core_counts_what_the_strings_find(kind, terms, ngrams, alphabet, data):
     docs = data.draw(st.lists(st.lists(st.sampled_from(list(alphabet)), max_size=30), max_size=4))
     docs = [units if kind == "words" else "".join(units) for units in docs]
-    indptr, columns, counts = predictor._ngrams.NgramTable(terms, kind, ngrams).counts(docs)
+    indptr, columns, counts = predictor._ngrams.NgramTable.of_terms(terms, kind, ngrams).counts(docs)
     dense = np.zeros((len(docs), len(terms)), dtype=np.float32)
     for row in range(len(docs)):
         span = slice(indptr[row], indptr[row + 1])
@@ -82,7 +82,7 @@ def test_the_compiled_core_counts_what_the_strings_find(kind, terms, ngrams, alp
 def test_a_large_vocabulary_of_pairs_is_found_exactly(words, doc):
     words = sorted(words)
     terms = words + [f"{a} {b}" for a, b in zip(words, words[1:] + words[:1])]
-    indptr, columns, counts = predictor._ngrams.NgramTable(terms, "words", (1, 2)).counts([doc])
+    indptr, columns, counts = predictor._ngrams.NgramTable.of_terms(terms, "words", (1, 2)).counts([doc])
     dense = np.zeros(len(terms), dtype=np.float32)
     dense[columns] = counts
     assert dense.tolist() == reference.term_counts([doc], terms, "words", (1, 2))[0].tolist()
@@ -124,4 +124,49 @@ def test_a_batch_counts_no_ngram_across_two_documents(kind):
 
 def test_an_ngram_range_the_core_cannot_hold_is_refused():
     with pytest.raises(ValueError, match="outside"):
-        predictor._ngrams.NgramTable(["甲"], "words", (1, 9))
+        predictor._ngrams.NgramTable.of_terms(["甲"], "words", (1, 9))
+
+
+def test_a_file_without_stored_unit_ids_predicts_the_same_bits(tiny_model, tmp_path):
+    exported = LinearTextPredictor.from_pipeline(tiny_model.pipeline)
+    exported.save(tmp_path / "new.npz")
+    with np.load(tmp_path / "new.npz") as data:
+        assert {"units0", "unit_ids0", "unit_lengths0"} <= set(data.files)
+        older = {key: data[key] for key in data.files if not key.startswith("unit")}  # as files were written before
+    np.savez(tmp_path / "old.npz", **older)
+    docs = ["前锋 在 比赛 中 进球", "银行 下调 存款 利率", "新款 手机 芯片", ""]
+    new, old = LinearTextPredictor.load(tmp_path / "new.npz"), LinearTextPredictor.load(tmp_path / "old.npz")
+    assert new.blocks[0]._encoded is not None and old.blocks[0]._encoded is None
+    assert new.predict_proba(docs).tobytes() == old.predict_proba(docs).tobytes()
+
+
+@pytest.mark.parametrize("units, ids, lengths, problem", [
+    (["甲", "乙"], [1, 3], [2], "unit id 3 outside 1 .. 2"),
+    (["甲", "乙"], [1, 0], [2], "unit id 0 outside"),
+    (["甲", "乙"], [1, 2, 1], [2], "add up to 2 unit ids, not 3"),
+    (["甲", "乙"], [1, 2, 1], [3], "outside the n-gram range"),
+    (["甲", "甲"], [1, 2], [2], "listed twice"),
+])
+def test_unit_ids_that_do_not_fit_are_refused(units, ids, lengths, problem):
+    with pytest.raises(ValueError, match=problem):
+        predictor._ngrams.NgramTable(units, np.array(ids, np.int32), np.array(lengths, np.uint8), "chars", (1, 2))
+
+
+@pytest.mark.parametrize("kind, terms", [("chars", CHAR_TERMS), ("words", WORD_TERMS)])
+def test_terms_are_encoded_as_ids_of_their_units_in_order_of_first_use(kind, terms):
+    units, ids, lengths = predictor._ngrams.encode_terms(terms, kind, (1, 2))
+    split = [t.split(" ") if kind == "words" else list(t) for t in terms]
+    kept = [s for s in split if 1 <= len(s) <= 2 and "" not in s]
+    assert lengths.tolist() == [len(s) if s in kept else 0 for s in split]
+    assert [units[i - 1] for i in ids.tolist()] == [u for s in kept for u in s]
+    assert units == list(dict.fromkeys(u for s in kept for u in s))
+
+
+def test_a_file_whose_terms_do_not_match_the_weights_is_refused(tiny_model, tmp_path):
+    LinearTextPredictor.from_pipeline(tiny_model.pipeline).save(tmp_path / "p.npz")
+    with np.load(tmp_path / "p.npz") as data:
+        arrays = {key: data[key] for key in data.files}
+    arrays["unit_lengths0"] = arrays["unit_lengths0"][:-1]
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match="do not match the weights"):
+        LinearTextPredictor.load(tmp_path / "bad.npz")
