@@ -70,6 +70,24 @@ cdef enum:
     N_COLUMNS
 
 
+def token_codes(dict memo, list tokens, object code):
+    """The code of every token as an int64 array: ``memo[token]``, or ``code(token)`` remembered in
+    ``memo`` (the per-token lookup of :class:`nlp.keywords.phrases.TokenCodes`, which runs on every
+    token of every article)."""
+    cdef Py_ssize_t n = len(tokens), i
+    out = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] view = out
+    cdef object token, value
+    for i in range(n):
+        token = tokens[i]
+        value = memo.get(token)
+        if value is None:
+            value = code(token)
+            memo[token] = value
+        view[i] = value
+    return out
+
+
 cdef class _Tokens:
     """What the span rules need per token of a sequence, from one walk over it."""
 

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -108,19 +107,13 @@ class TokenCodes:
         self._memo: dict[Token, int] = {}
 
     def codes(self, tokens: Sequence[Token]) -> np.ndarray:
-        return np.array(self.code_list(tokens), dtype=np.int64)
+        """The codes of ``tokens`` (int64), looked up in the memo by the compiled core."""
+        if len(self._memo) > self.max_entries:
+            self._memo.clear()
+        return _candidates.token_codes(self._memo, list(tokens), self._code_of)
 
-    def code_list(self, tokens: Iterable[Token]) -> list[int]:
-        memo = self._memo
-        if len(memo) > self.max_entries:
-            memo.clear()
-        out = list(map(memo.get, tokens, repeat(-1)))
-        if -1 in out:
-            tokens = list(tokens)
-            for i, value in enumerate(out):
-                if value < 0:
-                    out[i] = memo[tokens[i]] = self._code(Token(*tokens[i]))
-        return out
+    def _code_of(self, token: Sequence[str]) -> int:
+        return self._code(Token(*token))
 
     def _code(self, token: Token) -> int:
         word, pos = token.word, token.pos
@@ -185,7 +178,7 @@ class TokenBatch:
                 tokens.append(_SENTINEL)
                 starts.append(len(tokens))
         words = [t[0] for t in tokens]
-        return cls(words, np.array(coder.code_list(tokens), dtype=np.int64), np.array(starts), len(docs),
+        return cls(words, coder.codes(tokens), np.array(starts), len(docs),
                    coder.metadata.outlets)
 
     def part_of(self, positions: np.ndarray) -> np.ndarray:

@@ -184,3 +184,12 @@ def test_a_common_word_right_before_a_final_latin_name_is_flagged(tokens, flagge
     [found] = batch_candidates(batch, np.zeros(len(batch.words)), IdfTable({"x": 1.0}))
     column = FEATURES.index("common_before_latin")
     assert {text for text, row in zip(found.texts, found.features) if row[column]} == flagged
+
+
+@pytest.mark.parametrize("as_tuples", [False, True])
+def test_the_compiled_lookup_gives_each_token_its_own_code(as_tuples):
+    tokens = toks(("数据", "n"), ("，", "x"), ("新华社", "nt"), ("3", "m"), ("iPhone", "eng"), ("数据", "vn"), ("数据", "n"))
+    coder = TokenCodes(STOP)
+    given = [tuple(t) for t in tokens] if as_tuples else tokens
+    assert coder.codes(given).tolist() == [TokenCodes(STOP)._code(Token(*t)) for t in tokens]
+    assert coder.codes(given).dtype == np.int64

@@ -28,7 +28,7 @@ def test_features_cover_every_candidate_once():
 @pytest.mark.parametrize("words_seen_before", [0, 5000])
 def test_last_part_of_speech_is_one_hot_whatever_the_coder_has_seen(words_seen_before):
     codes = TokenCodes(STOP)
-    codes.code_list([Token(f"词{i}", "n") for i in range(words_seen_before)])  # a full memo
+    codes.codes([Token(f"词{i}", "n") for i in range(words_seen_before)])  # a full memo
     body = [Token("数据", "n"), Token("建设", "vn"), Token("，", "x"), Token("芯片", "n")]
     found = candidate_features([], body, IdfTable({"数据": 1.0}), {}, STOP, codes=codes)
     for text, expected in [("数据建设", "last_pos_vn"), ("芯片", "last_pos_n")]:
