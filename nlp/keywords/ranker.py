@@ -84,6 +84,9 @@ def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Men
     """log(1 + mentions), the kind most of them have (one-hot: PER, ORG, LOC, other) and the share of
     the candidate's occurrences that are mentions, per candidate; case is ignored (Nvidia, NVIDIA)."""
     out = np.zeros((len(occurrences), 6))
+    rows: list[int] = []  # the hits, written into ``out`` at once (an item assignment each cost more than the lookups)
+    columns: list[int] = []
+    values: list[float] = []
     row = 0
     for texts, found in zip(texts_per_doc, mentions or repeat(())):
         kinds: dict[str, Counter[str]] = {}
@@ -94,9 +97,14 @@ def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Men
             if seen:
                 n = sum(seen.values())
                 kind = seen.most_common(1)[0][0]  # a tie: the kind seen first
-                out[row + i, [0, 1 + (ENTITY_KINDS.index(kind) if kind in ENTITY_KINDS else 3), 5]] = (
-                    np.log1p(n), 1.0, min(n / max(occurrences[row + i], 1.0), 1.0))
+                at = row + i
+                rows += (at, at, at)
+                columns += (0, 1 + (ENTITY_KINDS.index(kind) if kind in ENTITY_KINDS else 3), 5)
+                values += (n, 1.0, min(n / max(occurrences[at], 1.0), 1.0))
         row += len(texts)
+    if rows:
+        out[rows, columns] = values
+        out[:, 0] = np.log1p(out[:, 0])  # log(1 + mentions): 0 stays 0
     return out
 
 
