@@ -16,6 +16,11 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libcpp.algorithm cimport sort
 
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    const void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
+
 cdef extern from *:
     """
     #ifndef NLP_SOURCE_DIGEST
@@ -82,6 +87,7 @@ cdef class NgramTable:
     """The terms of one block keyed by their units, from :func:`encode_terms` (or :meth:`of_terms`)."""
 
     cdef readonly dict unit_ids
+    cdef int32_t[::1] bmp_ids  # a character block's unit ids by code point below 0x10000 (0: none); others: unit_ids
     cdef readonly bint words
     cdef readonly int low, high
     cdef Py_ssize_t n_terms
@@ -115,6 +121,14 @@ cdef class NgramTable:
         self.unit_ids = dict(zip(units, range(1, n_units + 1)))
         if len(self.unit_ids) != n_units:
             raise ValueError("a unit is listed twice")
+        if not self.words:
+            bmp_ids = np.zeros(0x10000, dtype=np.int32)
+            for unit, k in self.unit_ids.items():
+                if len(unit) != 1:
+                    raise ValueError(f"a character block's unit {unit!r} is not one character")
+                if ord(unit) < 0x10000:
+                    bmp_ids[ord(unit)] = k
+            self.bmp_ids = bmp_ids
         while slots < 2 * n_terms:
             slots *= 2
         self.mask = slots - 1
@@ -179,6 +193,9 @@ cdef class NgramTable:
         cdef int32_t* seen = NULL  # by column: how often in this document
         cdef dict unit_ids = self.unit_ids
         cdef object units, known
+        cdef int kind
+        cdef const void* data
+        cdef Py_UCS4 point
         for d in range(n_docs):
             width = len(docs[d])
             longest = width if width > longest else longest
@@ -200,9 +217,21 @@ cdef class NgramTable:
             for d in range(n_docs):
                 units = docs[d]
                 width = len(units)
-                for i in range(width):
-                    known = unit_ids.get(units[i])
-                    ids[i] = 0 if known is None else <int32_t>known
+                if self.words:
+                    for i in range(width):
+                        known = unit_ids.get(units[i])
+                        ids[i] = 0 if known is None else <int32_t>known
+                elif not isinstance(units, str):
+                    raise TypeError(f"a character block counts strings, not {type(units).__name__}")
+                else:  # its code points, most of them looked up in the array
+                    kind, data = PyUnicode_KIND(units), PyUnicode_DATA(units)
+                    for i in range(width):
+                        point = PyUnicode_READ(kind, data, i)
+                        if point < 0x10000:
+                            ids[i] = self.bmp_ids[point]
+                        else:
+                            known = unit_ids.get(chr(point))
+                            ids[i] = 0 if known is None else <int32_t>known
                 at = 0
                 for n in range(self.low, self.high + 1):
                     for start in range(width - n + 1):

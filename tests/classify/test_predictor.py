@@ -61,6 +61,7 @@ WORD_TERMS = ["甲", "乙", "丙丁", "甲 乙", "乙 甲", "丙丁 甲", "戊 �
     ("chars", CHAR_TERMS, (1, 3), "甲乙丙丁 "),
     ("chars", [t for t in CHAR_TERMS if len(t) > 1], (2, 3), "甲乙丙丁 "),
     ("chars", CHAR_TERMS, (1, 1), "甲乙丙丁 "),
+    ("chars", CHAR_TERMS + ["𠀀", "甲𠀀", "𠀀𠀁乙"], (1, 3), "甲乙丙丁 𠀀𠀁"),  # beyond U+FFFF: looked up in the dict
     ("words", WORD_TERMS, (1, 2), ["甲", "乙", "丙丁", "戊", "己"]),
     ("words", WORD_TERMS, (1, 3), ["甲", "乙", "丙丁", "戊"]),
 ])
@@ -170,3 +171,8 @@ def test_a_file_whose_terms_do_not_match_the_weights_is_refused(tiny_model, tmp_
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(ValueError, match="do not match the weights"):
         LinearTextPredictor.load(tmp_path / "bad.npz")
+
+
+def test_a_character_block_counts_strings_only():
+    with pytest.raises(TypeError, match="counts strings"):
+        predictor._ngrams.NgramTable.of_terms(["甲"], "chars", (1, 1)).counts([["甲"]])
