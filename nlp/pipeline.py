@@ -172,7 +172,7 @@ class Pipeline:
         min_score, min_chars = self.model.thresholds(self.settings.min_score, self.settings.min_chars)
         predictions = self.model.predict([document_string(d.tokens) for d in docs], min_score=min_score)
         for doc, category in zip(docs, predictions):
-            if not self.model.knows_language(doc.analysed_language) or chinese_characters(doc.text) < min_chars:
+            if not self.model.knows_language(doc.analysed_language) or chinese_characters(doc.text, min_chars) < min_chars:
                 category = replace(category, label=None)  # a language it never saw, or too little text: top only
             doc.category, doc.model = category, self._model_ref
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -19,9 +20,12 @@ from nlp.doc import ROUND, Prediction
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def chinese_characters(text: str) -> int:
-    """How many Chinese (Han) characters ``text`` has."""
-    return len(_HAN.findall(text))
+def chinese_characters(text: str, limit: int | None = None) -> int:
+    """How many Chinese (Han) characters ``text`` has; with ``limit``, counting stops there (enough to
+    tell whether an article is long enough to classify without reading all of it)."""
+    if limit is None:
+        return len(_HAN.findall(text))
+    return sum(1 for _ in islice(_HAN.finditer(text), limit))
 
 
 

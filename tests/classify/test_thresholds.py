@@ -20,6 +20,11 @@ def test_chinese_characters_counts_han_only(text, count):
     assert chinese_characters(text) == count
 
 
+@pytest.mark.parametrize("limit", [0, 1, 3, 6, 10])
+def test_counting_chinese_characters_stops_at_the_limit(limit):
+    assert chinese_characters("5G 网络覆盖全国。", limit) == min(limit, 6)
+
+
 @pytest.mark.parametrize(
     "card, given, expected",
     [
