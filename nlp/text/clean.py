@@ -174,7 +174,7 @@ def _take_metadata(line: str, patterns: tuple[re.Pattern[str], ...], metadata: d
 
 def _comparable(text: str) -> str:
     """Letters and digits only, NFKC and case-folded: "Ａ“标题”" and 'a"标题"' compare equal."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, unicodedata.normalize("NFKC", text).casefold()))
 
 
 def _drop_link_lists(root, headings: tuple[re.Pattern[str], ...]) -> None:
