@@ -88,6 +88,37 @@ def token_codes(dict memo, list tokens, object code):
     return out
 
 
+cdef bint _lower_is_itself(str text):
+    """Whether ``text.lower() == text`` is plain to see: no ASCII capital and nothing beyond ASCII but
+    Han characters (which have no case); False only means "ask str.lower"."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    for i in range(len(text)):
+        c = PyUnicode_READ(kind, data, i)
+        if 0x41 <= c <= 0x5A:
+            return False
+        if c >= 0x80 and not (0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF):
+            return False
+    return True
+
+
+def lookup_lowered(tuple texts, dict table):
+    """``[(i, table[texts[i].lower()]), ...]`` for the texts whose lower case the table holds, in order
+    (the candidates that are entity mentions, case ignored: most need no lower-casing at all)."""
+    cdef list hits = []
+    cdef Py_ssize_t i
+    cdef str text
+    cdef object found
+    for i in range(len(texts)):
+        text = texts[i]
+        found = table.get(text if _lower_is_itself(text) else text.lower())
+        if found is not None:
+            hits.append((i, found))
+    return hits
+
+
 cdef class _Tokens:
     """What the span rules need per token of a sequence, from one walk over it."""
 

@@ -92,8 +92,7 @@ def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Men
         kinds: dict[str, Counter[str]] = {}
         for text, kind in found:
             kinds.setdefault(text.lower(), Counter())[kind if kind in ENTITY_KINDS else "other"] += 1
-        for i, text in enumerate(texts if kinds else ()):
-            seen = kinds.get(text.lower())
+        for i, seen in _candidates.lookup_lowered(texts, kinds) if kinds else ():
             if seen:
                 n = sum(seen.values())
                 kind = seen.most_common(1)[0][0]  # a tie: the kind seen first

@@ -142,3 +142,11 @@ def test_compiled_textrank_is_the_sparse_matrix_textrank_bit_for_bit(docs, windo
     assert got.sizes.tolist() == want.sizes.tolist()
     assert got.scores.tobytes() == want.scores.tobytes()
     assert got.of_token.tobytes() == want.of_token.tobytes()
+
+
+@given(texts=st.lists(st.text("aZ9华为Ａｂ ΣςİK-", max_size=6), max_size=12), keys=st.lists(st.text("az9华为ａｂ σςi̇k-", max_size=6), max_size=8))
+@example(texts=["NVIDIA", "华为", "Ａ股", "ΣΑΣ"], keys=["nvidia", "华为", "ａ股", "σασ"])
+def test_entity_lookup_ignores_case_as_str_lower_does(texts, keys):
+    table = {key: n for n, key in enumerate(keys)}
+    expected = [(i, table[t.lower()]) for i, t in enumerate(texts) if t.lower() in table]
+    assert _candidates.lookup_lowered(tuple(texts), table) == expected
