@@ -44,15 +44,16 @@ def _split_measure_glue(pairs, has_word, tag) -> list[tuple[str, str]]:
     first character (``q``, or ``m`` for 万 亿 千 百) and the rest is tagged again (500|克|精|面粉); a
     space or tab may stand between the number and the word (1 克精面粉)."""
     out: list[tuple[str, str]] = []
-    number = False  # the last word that is not a space or tab has a digit
-    for word, pos in pairs:
-        if number and len(word) >= 2 and word[0] in MEASURES and not has_word(word):
+    last = ""  # the last word that is not a space or tab: is it a number? (asked only when it matters)
+    for pair in pairs:
+        word = pair[0]
+        if len(word) >= 2 and word[0] in MEASURES and any(c.isdigit() for c in last) and not has_word(word):
             out.append((word[0], "m" if word[0] in "万亿千百" else "q"))
             out += tag(word[1:])
         else:
-            out.append((word, pos))
+            out.append(pair)
         if word.strip(" \t"):
-            number = any(c.isdigit() for c in word)
+            last = word
     return out
 
 
