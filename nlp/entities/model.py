@@ -1,7 +1,9 @@
 """The entity recognizer: a linear-chain CRF over hashed character features, decoded by the compiled core.
 
 A model directory holds ``entities.npz`` (arrays only, loaded with ``allow_pickle=False``) and
-``model.json`` (the card: types, checksum, provenance, scores).  Saving writes a temporary
+``model.json`` (the card: types, checksum, provenance, scores).  A model may also hold a lexicon
+(:mod:`nlp.entities.lexicon`) and character clusters (:mod:`nlp.entities.clusters`): extra
+features that only such a model computes.  Saving writes a temporary
 directory beside the target and renames it into place, as :mod:`nlp.modelio` does.
 """
 
@@ -21,6 +23,7 @@ from nlp.classify.modelio import read_json_card
 from nlp.io.textio import staged_directory
 from nlp import native
 from nlp.entities.entity import Entity
+from nlp.entities.lexicon import Lexicon
 from nlp.entities.tidy import tidy
 
 _core = native.load("nlp.entities._core")  # the compiled core; BuildError if missing or stale
@@ -32,7 +35,9 @@ FORBIDDEN = -1e9
 ARRAY_NAMES = ("slots", "rows", "offsets", "labels", "values", "transitions", "start", "end")
 _ARRAY_TYPES = {"slots": (np.uint64, 1), "rows": (np.int32, 1), "offsets": (np.int32, 1), "labels": (np.uint8, 1),
                 "values": (np.float32, 1), "transitions": (np.float32, 2), "start": (np.float32, 1), "end": (np.float32, 1)}
-_GENERATED = frozenset({"name", "version", "format_version", "created", "types", "model_sha256", "model_bytes", "nlp_version"})
+LEXICON_ARRAYS = ("lexicon_chars", "lexicon_lengths", "lexicon_groups")  # optional, all three or none
+CLUSTER_ARRAY = "clusters"  # optional
+_GENERATED = frozenset({"name", "version", "format_version", "created", "types", "features", "model_sha256", "model_bytes", "nlp_version"})
 
 
 def allowed_transitions(n_types: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,8 +113,11 @@ class EntityRecognizer:
 
     def __init__(self, *, types: tuple[str, ...], slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray,
                  labels: np.ndarray, values: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray,
+                 lexicon: Lexicon | None = None, clusters: np.ndarray | None = None,
                  card: dict[str, Any] | None = None) -> None:
         self.types = tuple(types)
+        self.lexicon, self.clusters = lexicon, clusters
+        self.extras = extra_features(lexicon, clusters)
         self.slots, self.rows = slots, rows
         self.offsets, self.labels, self.values = offsets, labels, values
         self.transitions, self.start, self.end = transitions, start, end
@@ -125,8 +133,8 @@ class EntityRecognizer:
     def predict(self, text: str) -> list[Entity]:
         """Entities of ``text`` in reading order, with character offsets into it (the model's spans
         after the rules of :mod:`nlp.entities.tidy`)."""
-        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end),
-                     self._person)
+        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self.transitions, self.start, self.end,
+                                     self.extras), self._person)
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
 
@@ -138,7 +146,7 @@ class EntityRecognizer:
         directory = Path(directory)
         with staged_directory(directory) as staging:
             path = staging / ARRAYS_FILE
-            np.savez(path, **dict(zip(ARRAY_NAMES, self.arrays)))
+            np.savez(path, **dict(zip(ARRAY_NAMES, self.arrays)), **self._extra_arrays())
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             card = {
                 "name": name or directory.name,
@@ -146,6 +154,7 @@ class EntityRecognizer:
                 "format_version": FORMAT_VERSION,
                 "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                 "types": list(self.types),
+                "features": self.feature_names(),
                 "model_sha256": digest,
                 "model_bytes": path.stat().st_size,
                 "nlp_version": __version__,
@@ -170,12 +179,34 @@ class EntityRecognizer:
         try:
             with np.load(path, allow_pickle=False) as arrays:
                 parts = {key: arrays[key] for key in ARRAY_NAMES}
+                present = set(arrays.files)
+                if present & set(LEXICON_ARRAYS):
+                    parts["lexicon"] = Lexicon(*(arrays[key] for key in LEXICON_ARRAYS))
+                if CLUSTER_ARRAY in present:
+                    parts["clusters"] = arrays[CLUSTER_ARRAY]
         except (OSError, ValueError, KeyError) as error:
             raise ModelError(f"{path}: unreadable model arrays: {error}") from None
         types = card.get("types")
         if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
             raise ModelError(f"{directory / CARD_FILE}: 'types' must be a list of names")
         return cls(types=tuple(types), card=card, **parts)
+
+    def feature_names(self) -> list[str]:
+        """What the model reads: the character templates, then its lexicon and clusters if any."""
+        names = ["characters"]
+        if self.lexicon is not None:
+            names.append(f"lexicon ({len(self.lexicon)} words)")
+        if self.clusters is not None:
+            names.append(f"character clusters ({int((self.clusters != 0xFFFF).sum())} characters)")
+        return names
+
+    def _extra_arrays(self) -> dict[str, np.ndarray]:
+        out = {}
+        if self.lexicon is not None:
+            out.update(zip(LEXICON_ARRAYS, (self.lexicon.chars, self.lexicon.lengths, self.lexicon.groups)))
+        if self.clusters is not None:
+            out[CLUSTER_ARRAY] = self.clusters
+        return out
 
     def _check(self) -> None:
         """Refuse arrays the compiled core could read or write out of bounds with."""
@@ -200,6 +231,24 @@ class EntityRecognizer:
         if self.labels.size and self.labels.max() >= n_labels:
             raise ModelError("model weights name a label the model does not have")
         self._table, self._occupied, self._weights = pack(self.slots, self.rows, self.offsets, self.labels, self.values)
+
+
+def extra_features(lexicon: Lexicon | None, clusters: np.ndarray | None) -> Any:
+    """The compiled core's form of a model's lexicon and clusters (None when it has neither);
+    ModelError for arrays of the wrong type or shape."""
+    if lexicon is None and clusters is None:
+        return None
+    if lexicon is not None and not (lexicon.chars.dtype == np.uint32 and lexicon.lengths.dtype == np.uint8
+                                    and lexicon.groups.dtype == np.uint8):
+        raise ModelError("model lexicon arrays must be uint32 characters, uint8 lengths and uint8 groups")
+    if clusters is not None and (clusters.dtype != np.uint16 or clusters.shape != (0x10000,)):
+        raise ModelError("model clusters must be a uint16 array of 65,536 entries")
+    try:
+        if lexicon is None:
+            return _core.Extras(clusters=clusters)
+        return _core.Extras(clusters=clusters, chars=lexicon.chars, lengths=lexicon.lengths, groups=lexicon.groups)
+    except ValueError as error:
+        raise ModelError(f"model extra features: {error}") from None
 
 
 def _read_card(directory: Path) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from nlp.errors import DataError
 from nlp import native
 from nlp.entities.data import Example
 from nlp.entities.entity import KNOWN_TYPES, Entity
-from nlp.entities.model import FORBIDDEN, EntityRecognizer, allowed_transitions, hash_table
+from nlp.entities.lexicon import Lexicon
+from nlp.entities.model import FORBIDDEN, EntityRecognizer, allowed_transitions, extra_features, hash_table
 
 _core = native.load("nlp.entities._core")  # the compiled core; BuildError if missing or stale
 
@@ -43,16 +44,20 @@ def encode_labels(example: Example, type_index: dict[str, int]) -> list[int]:
     return labels
 
 
-def features(text: str) -> np.ndarray:
-    """The compiled core's feature hashes of ``text``, one row per character."""
-    out = np.zeros((len(text), _core.N_FEATURES), np.uint64)
-    _core.fill_features(text, out)
+def features(text: str, extras: Any = None) -> np.ndarray:
+    """The compiled core's feature hashes of ``text``, one row per character (0: a feature that is off);
+    ``extras`` is a model's :func:`extra_features`."""
+    out = np.zeros((len(text), _core.N_FEATURES if extras is None else extras.n_templates), np.uint64)
+    _core.fill_features(text, out, extras)
     return out
 
 
 def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions(),
-          card: dict[str, Any] | None = None) -> EntityRecognizer:
-    """Fit a recognizer on ``examples``; its types are the known types they use, in :data:`KNOWN_TYPES` order."""
+          card: dict[str, Any] | None = None, lexicon: Lexicon | None = None,
+          clusters: np.ndarray | None = None) -> EntityRecognizer:
+    """Fit a recognizer on ``examples``; its types are the known types they use, in :data:`KNOWN_TYPES` order.
+    With ``lexicon`` (:mod:`nlp.entities.lexicon`) and/or ``clusters`` (:mod:`nlp.entities.clusters`)
+    the model also reads those features and keeps them in its file."""
     import pycrfsuite
 
     used = {entity.type for example in examples for entity in example.entities}
@@ -62,9 +67,10 @@ def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions()
     type_index = {t: i for i, t in enumerate(types)}
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params({"c1": options.c1, "c2": options.c2, "max_iterations": options.max_iterations})
+    extras = extra_features(lexicon, clusters)
     for example in examples:
         if example.text:
-            rows = [[format(h, "x") for h in row] for row in features(example.text).tolist()]
+            rows = [[format(h, "x") for h in row if h] for row in features(example.text, extras).tolist()]
             trainer.append(rows, [str(label) for label in encode_labels(example, type_index)])
     with tempfile.TemporaryDirectory(prefix="nlp-crf-") as folder:
         path = str(Path(folder) / "model.crfsuite")
@@ -74,10 +80,11 @@ def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions()
         info = tagger.info()
         tagger.close()
     return _export(types, info.state_features, info.transitions, {
-        "n_train_sentences": len(examples), "train_options": asdict(options), **(card or {})})
+        "n_train_sentences": len(examples), "train_options": asdict(options), **(card or {})}, lexicon, clusters)
 
 
-def _export(types: tuple[str, ...], state: dict, transitions: dict, card: dict[str, Any]) -> EntityRecognizer:
+def _export(types: tuple[str, ...], state: dict, transitions: dict, card: dict[str, Any],
+            lexicon: Lexicon | None = None, clusters: np.ndarray | None = None) -> EntityRecognizer:
     """CRFsuite's weights as the core's arrays; BIOES-invalid and never-seen labels are forbidden."""
     n_labels = 1 + 4 * len(types)
     by_key: dict[int, list[tuple[int, float]]] = {}
@@ -102,7 +109,7 @@ def _export(types: tuple[str, ...], state: dict, transitions: dict, card: dict[s
     end = np.where(end_ok & seen, 0, FORBIDDEN).astype(np.float32)
     slots, rows = hash_table(np.array(keys, np.uint64))
     return EntityRecognizer(types=types, slots=slots, rows=rows, offsets=offsets, labels=labels, values=values,
-                            transitions=trans, start=start, end=end, card=card)
+                            transitions=trans, start=start, end=end, lexicon=lexicon, clusters=clusters, card=card)
 
 
 @dataclass(frozen=True)

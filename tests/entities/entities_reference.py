@@ -3,7 +3,8 @@
 Every character is folded (full-width ASCII to half-width, U+3000 to a space, A-Z to a-z, every
 digit to 0) and given a shape class; each position gets N_FEATURES hashes of (template, folded
 characters around it); emission scores sum the weight rows those hashes find in the model's
-open-addressing table; Viterbi finds the best BIOES label path (predecessors scanned in
+open-addressing table (with a model's lexicon and clusters, more hashes: see ``extra_features``);
+Viterbi finds the best BIOES label path (predecessors scanned in
 ascending order, first maximum wins); the path becomes (start, end, type) spans.
 """
 
@@ -17,6 +18,8 @@ PRIME = 0x100000001B3
 BOS, EOS, PAD = 0x110001, 0x110002, 3
 FORBIDDEN_BELOW = np.float32(-1e8)
 N_FEATURES = 17
+MAX_WORD = 12
+NO_CLUSTER, PAD_CLUSTER = 0xFFFF, 0xFFFE
 
 
 def fold(char: str) -> int:
@@ -58,7 +61,7 @@ def hash_of(template: int, *values: int) -> int:
     return h or 1
 
 
-def features(text: str) -> list[list[int]]:
+def character_features(text: str) -> list[list[int]]:
     p = [BOS] * PAD + [fold(c) for c in text] + [EOS] * PAD
     s = [shape(c) for c in p]
     rows = []
@@ -75,6 +78,40 @@ def features(text: str) -> list[list[int]]:
     return rows
 
 
+def lexicon_marks(p: list[int], n: int, words: dict[tuple[int, ...], int]) -> list[int]:
+    """Per character, bit 3 * group + (0 B, 1 I, 2 E) for every lexicon word of 2..MAX_WORD characters
+    that covers it (``words``: folded code points -> groups bitmask); ``p`` is padded by PAD."""
+    marks = [0] * n
+    for i in range(n):
+        for j in range(i + 1, min(n, i + MAX_WORD)):
+            groups = words.get(tuple(p[PAD + i:PAD + j + 1]), 0)
+            for g in range(3):
+                if groups & (1 << g):
+                    marks[i] |= 1 << (3 * g)
+                    for k in range(i + 1, j):
+                        marks[k] |= 1 << (3 * g + 1)
+                    marks[j] |= 1 << (3 * g + 2)
+    return marks
+
+
+def features(text: str, words: dict | None = None, clusters=None) -> list[list[int]]:
+    """Feature hashes per character: the 17 character templates, then (with ``words``) 9 lexicon
+    hashes, 0 where off, then (with ``clusters``, an array over the BMP) 7 cluster hashes."""
+    rows = character_features(text)
+    p = [BOS] * PAD + [fold(c) for c in text] + [EOS] * PAD
+    if words is not None:
+        marks = lexicon_marks(p, len(text), words)
+        for row, mark in zip(rows, marks):
+            row += [hash_of(17 + k) if mark & (1 << k) else 0 for k in range(9)]
+    if clusters is not None:
+        cl = [PAD_CLUSTER if c in (BOS, EOS) else (int(clusters[c]) if c < 0x10000 else NO_CLUSTER) for c in p]
+        for i, row in enumerate(rows):
+            j = i + PAD
+            row += [hash_of(26 + k, cl[j - 2 + k]) for k in range(5)]
+            row += [hash_of(31, cl[j - 1], cl[j]), hash_of(32, cl[j], cl[j + 1])]
+    return rows
+
+
 def lookup(slots: np.ndarray, rows: np.ndarray, key: int) -> int | None:
     mask = len(slots) - 1
     slot = key & mask
@@ -85,7 +122,8 @@ def lookup(slots: np.ndarray, rows: np.ndarray, key: int) -> int | None:
     return None
 
 
-def tag(text, slots, rows, offsets, labels, values, transitions, start, end) -> list[tuple[int, int, int]]:
+def tag(text, slots, rows, offsets, labels, values, transitions, start, end, words=None,
+        clusters=None) -> list[tuple[int, int, int]]:
     """Spans of ``text``; feature row r weighs ``values[k]`` for label ``labels[k]``, k in offsets[r]:offsets[r+1]."""
     if not text:
         return []
@@ -93,10 +131,10 @@ def tag(text, slots, rows, offsets, labels, values, transitions, start, end) -> 
     predecessors = [[a for a in range(n_labels) if transitions[a, b] > FORBIDDEN_BELOW] or [0] for b in range(n_labels)]
     back = []
     prev = None
-    for row_keys in features(text):
+    for row_keys in features(text, words, clusters):
         emit = np.zeros(n_labels, np.float32)
         for key in row_keys:
-            row = lookup(slots, rows, key)
+            row = lookup(slots, rows, key) if key else None
             if row is not None:
                 for k in range(offsets[row], offsets[row + 1]):
                     emit[labels[k]] += values[k]

@@ -1,0 +1,213 @@
+"""A model's extra features: the lexicon (B/I/E of the words that cover a character) and character
+clusters; the compiled core against the readable reference, training, saving and loading, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import entities_reference as reference
+from nlp.entities import EntityRecognizer, TrainOptions, read_examples, train
+from nlp.entities import _core
+from nlp.entities.clusters import NO_CLUSTER, learn_clusters, read_texts
+from nlp.entities.lexicon import Lexicon, read_jieba_lexicon
+from nlp.entities.model import allowed_transitions, extra_features, hash_table, pack
+from nlp.errors import DataError, InputError, ModelError
+
+ALPHABET = "北京市海淀区中国人民银行张伟在，。 Ａ0a"
+WORDS = [("北京", 0), ("北京市", 0), ("海淀区", 0), ("中国", 0), ("中国人民银行", 2), ("人民", 1), ("张伟", 1),
+         ("北京", 2), ("京市海", 0)]
+
+
+def as_reference(lexicon: Lexicon) -> dict:
+    return {tuple(map(ord, word)): groups for word, groups in lexicon.words()}
+
+
+def some_clusters(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    table = np.full(0x10000, NO_CLUSTER, np.uint16)
+    for char in ALPHABET.lower().replace("ａ", "a"):
+        if rng.random() < 0.8:
+            table[ord(char)] = rng.integers(0, 4)
+    return table
+
+
+def test_lexicon_folds_merges_groups_and_keeps_two_to_twelve_characters():
+    lexicon = Lexicon.from_words([("北京", 0), ("北京", 2), ("Ａ股", 2), ("京", 0), ("一" * 13, 1), ("张伟", 1)])
+    assert lexicon.words() == [("a股", 4), ("北京", 5), ("张伟", 2)]  # sorted by code point
+    with pytest.raises(DataError, match="group 3"):
+        Lexicon.from_words([("北京", 3)])
+
+
+def test_jieba_format_lexicon_keeps_only_place_person_and_organisation_words(tmp_path):
+    path = tmp_path / "dict.txt"
+    path.write_text("北京 100 ns\n张伟 5 nr\n张三丰 5 nrfg\n新华社 9 nt\n吃饭 50 v\n重庆 3\n", "utf-8")
+    assert read_jieba_lexicon(path).words() == [("北京", 1), ("张三丰", 2), ("张伟", 2), ("新华社", 4)]
+    (tmp_path / "verbs.txt").write_text("吃饭 50 v\n", "utf-8")
+    with pytest.raises(DataError, match="no word tagged"):
+        read_jieba_lexicon(tmp_path / "verbs.txt")
+
+
+def test_a_character_is_marked_by_every_word_that_covers_it():
+    lexicon = Lexicon.from_words(WORDS)
+    extras = extra_features(lexicon, None)
+    text = "北京市海淀区"
+    out = np.zeros((len(text), extras.n_templates), np.uint64)
+    _core.fill_features(text, out, extras)
+    on = (out[:, 17:] != 0).astype(int)
+    # columns: place B I E, person B I E, organisation B I E
+    assert on[0].tolist() == [1, 0, 0, 0, 0, 0, 1, 0, 0]  # 北: B of 北京 (place, organisation), B of 北京市
+    assert on[1].tolist() == [1, 1, 1, 0, 0, 0, 0, 0, 1]  # 京: E of 北京, I of 北京市, B of 京市海
+    assert on[2].tolist() == [0, 1, 1, 0, 0, 0, 0, 0, 0]  # 市: E of 北京市, I of 京市海
+    assert on[5].tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 0]
+
+
+texts = st.text(st.sampled_from(ALPHABET + "\n"), max_size=30)
+
+
+@given(texts, st.booleans(), st.booleans(), st.integers(0, 2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_compiled_features_with_extras_match_the_reference(text, with_lexicon, with_clusters, seed):
+    lexicon = Lexicon.from_words(WORDS) if with_lexicon else None
+    clusters = some_clusters(seed) if with_clusters else None
+    extras = extra_features(lexicon, clusters)
+    width = 17 + 9 * with_lexicon + 7 * with_clusters
+    out = np.zeros((len(text), width), np.uint64)
+    _core.fill_features(text, out, extras)
+    assert out.tolist() == reference.features(text, as_reference(lexicon) if lexicon else None, clusters)
+
+
+def random_model(seed: int, words: dict, clusters: np.ndarray):
+    rng = np.random.default_rng(seed)
+    keys = sorted({h for row in reference.features("北京市海淀区中国人民银行张伟在，。", words, clusters) for h in row if h})
+    keys = [k for k in keys if rng.random() < 0.7]
+    n_labels = 1 + 4 * 3
+    per_row = [sorted(set(rng.integers(0, n_labels, size=rng.integers(0, 4)).tolist())) for _ in keys]
+    offsets = np.concatenate([[0], np.cumsum([len(row) for row in per_row])]).astype(np.int32)
+    labels = np.array([label for row in per_row for label in row], np.uint8)
+    values = rng.normal(size=len(labels)).astype(np.float32)
+    allowed, start_ok, end_ok = allowed_transitions(3)
+    transitions = np.where(allowed, rng.normal(size=allowed.shape), -1e9).astype(np.float32)
+    start = np.where(start_ok, 0, -1e9).astype(np.float32)
+    end = np.where(end_ok, 0, -1e9).astype(np.float32)
+    slots, rows = hash_table(np.array(keys, np.uint64))
+    return slots, rows, offsets, labels, values, transitions, start, end
+
+
+@given(texts, st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_compiled_tagger_with_extras_matches_the_reference(text, seed):
+    lexicon, clusters = Lexicon.from_words(WORDS), some_clusters(seed)
+    words = as_reference(lexicon)
+    slots, rows, offsets, labels, values, transitions, start, end = random_model(seed, words, clusters)
+    got = _core.tag(text, *pack(slots, rows, offsets, labels, values), transitions, start, end,
+                    extra_features(lexicon, clusters))
+    assert got == reference.tag(text, slots, rows, offsets, labels, values, transitions, start, end, words, clusters)
+
+
+SENTENCES = [
+    ("记者张伟报道，华为公司昨天在深圳发布新手机。", [("张伟", "PER"), ("华为公司", "ORG"), ("深圳", "LOC")]),
+    ("记者李明报道，腾讯公司今天在广州召开发布会。", [("李明", "PER"), ("腾讯公司", "ORG"), ("广州", "LOC")]),
+    ("记者王芳报道，小米公司上周在北京举行活动。", [("王芳", "PER"), ("小米公司", "ORG"), ("北京", "LOC")]),
+    ("我们去杭州看西湖，再去苏州看园林。", [("杭州", "LOC"), ("西湖", "LOC"), ("苏州", "LOC")]),
+    ("今天天气晴朗，适合出门散步。", []),
+]
+PLACES = [("深圳", 0), ("广州", 0), ("北京", 0), ("杭州", 0), ("苏州", 0), ("西湖", 0), ("成都", 0)]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    lines = []
+    for text, spans in SENTENCES:
+        entities, cursor = [], 0
+        for piece, kind in spans:
+            start = text.index(piece, cursor)
+            entities.append({"type": kind, "start": start, "end": start + len(piece)})
+            cursor = start + len(piece)
+        lines.append(json.dumps({"text": text, "entities": entities}, ensure_ascii=False))
+    path = tmp_path_factory.mktemp("ner") / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def clusters():
+    texts = [f"甲{a}乙" for a in "一二三四五六七八" for _ in range(6)] + [f"丙{b}丁" for b in "天地山水风云雷电" for _ in range(6)]
+    return learn_clusters(texts, k=2, dimensions=3, min_count=5)
+
+
+def test_characters_in_the_same_contexts_share_a_cluster(clusters):
+    numbers, nature = {int(clusters[ord(c)]) for c in "一二三四五六七八"}, {int(clusters[ord(c)]) for c in "天地山水风云雷电"}
+    assert len(numbers) == 1 and len(nature) == 1 and numbers != nature
+    assert clusters[ord("猫")] == NO_CLUSTER  # never seen
+    assert np.array_equal(learn_clusters([f"甲{a}乙" for a in "一二三四五六七八" for _ in range(6)]
+                                         + [f"丙{b}丁" for b in "天地山水风云雷电" for _ in range(6)],
+                                         k=2, dimensions=3, min_count=5), clusters)  # deterministic
+
+
+def test_too_little_text_for_the_clusters_is_a_clear_error():
+    with pytest.raises(DataError, match="too little text"):
+        learn_clusters(["甲乙丙"] * 10, k=256)
+
+
+def test_a_model_keeps_its_lexicon_and_clusters_through_save_and_load(tmp_path, corpus, clusters):
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=50),
+                  lexicon=Lexicon.from_words(PLACES), clusters=clusters)
+    card = model.save(tmp_path / "model")
+    assert card["features"] == ["characters", "lexicon (7 words)", "character clusters (20 characters)"]
+    loaded = EntityRecognizer.load(tmp_path / "model")
+    assert loaded.lexicon.words() == model.lexicon.words()
+    assert np.array_equal(loaded.clusters, clusters)
+    texts = [t for t, _ in SENTENCES] + ["记者孙磊报道，联想公司昨天在成都发布电脑。"]
+    assert loaded.predict_batch(texts) == model.predict_batch(texts)
+    # the model weighs the lexicon: some of its weights belong to lexicon feature hashes
+    lexicon_keys = {reference.hash_of(17 + k) for k in range(9)}
+    assert lexicon_keys & set(model.slots.tolist())
+
+
+def test_a_model_without_extras_is_unchanged(tmp_path, corpus):
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=50))
+    assert model.extras is None and model.save(tmp_path / "m")["features"] == ["characters"]
+    with np.load(tmp_path / "m" / "entities.npz") as arrays:
+        assert "clusters" not in arrays.files and "lexicon_chars" not in arrays.files
+
+
+@pytest.mark.parametrize("clusters, problem", [
+    (np.zeros(100, np.uint16), "65,536"),
+    (np.zeros(0x10000, np.int32), "uint16"),
+])
+def test_malformed_extra_arrays_are_refused(clusters, problem):
+    with pytest.raises(ModelError, match=problem):
+        extra_features(None, clusters)
+
+
+def test_cluster_text_reader_names_the_bad_line(tmp_path):
+    good, bad = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    good.write_text('{"title": "标题", "text": "正文", "label": "体育"}\n\n{"text": "第二行"}\n', "utf-8")
+    bad.write_text('{"text": "好"}\n{"text": \n', "utf-8")
+    assert list(read_texts([good])) == ["标题", "正文", "第二行"]
+    with pytest.raises(InputError, match=f"{bad}:2: not valid JSON"):
+        list(read_texts([bad]))
+
+
+def test_cli_trains_with_a_lexicon_and_clusters(tmp_path, corpus):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    dictionary = tmp_path / "places.txt"
+    dictionary.write_text("".join(f"{word} 10 ns\n" for word, _ in PLACES), "utf-8")
+    text = tmp_path / "raw.txt"
+    text.write_text("".join(f"甲{a}乙\n" for a in "一二三四五六七八" * 6) + "".join(f"丙{b}丁\n" for b in "天地山水风云雷电" * 6),
+                    "utf-8")
+    model = tmp_path / "ner"
+    result = CliRunner().invoke(app, ["train-entities", str(corpus), "-o", str(model), "--iterations", "30",
+                                      "--lexicon", str(dictionary), "--cluster-text", str(text), "--clusters", "2"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((model / "model.json").read_text("utf-8"))
+    assert card["features"][1:] == ["lexicon (7 words)", "character clusters (21 characters)"]  # and the line break
+    assert card["lexicon"] == str(dictionary)
