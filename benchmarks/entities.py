@@ -222,21 +222,30 @@ def main() -> None:
              {"cluener2020 hold-out (10% by MD5 of id)": cluener.to_dict(),
               "msra_ner sample hold-out, mapped to PER/LOC/ORG": transfer.to_dict(), "cost": results["cost"]}, command)
     if args.ship_msra and not args.no_msra_model:
+        extra = {"recipe": args.msra_recipe}
+        if "lexicon" in args.msra_recipe:
+            extra["lexicon"] = "jieba dict.txt words tagged ns (place), nr/nrt/nrfg (person), nt (organization)"
+        if "clusters" in args.msra_recipe:
+            extra["cluster_text"] = [name for name, _, _ in CLUSTER_SOURCES if (args.data / name).exists()]
+            extra["cluster_recipe"] = "left/right neighbour counts, PPMI (0.75), truncated SVD 100, unit rows, k-means 256"
         ship(msra_model, msra_train + msra_held if args.refit else None, options, args.ship_msra, MSRA,
-             {"msra_ner sample hold-out (10% by MD5 of id)": results["msra_held_out_msra_model"]}, command)
+             {"msra_ner sample hold-out (10% by MD5 of id)": results["msra_held_out_msra_model"],
+              "msra_cost_ms_per_1000_chars": round(msra_cost, 4)}, command, extra, resources)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
-def ship(recognizer, refit_on, options, directory: Path, source: str, held_out: dict, command: str) -> None:
-    """Write ``recognizer`` (or one re-fitted on ``refit_on``) with a card saying what it was trained on."""
+def ship(recognizer, refit_on, options, directory: Path, source: str, held_out: dict, command: str,
+         extra: dict | None = None, resources: dict | None = None) -> None:
+    """Write ``recognizer`` (or one re-fitted on ``refit_on`` with the same ``resources``) with a card
+    saying what it was trained on."""
     provenance = f"{source}, all sentences" if refit_on else f"{source}, the 90% not held out (MD5 of id % 10 != 0)"
     card = {"training_data": provenance, "held_out_scores": held_out,
             "held_out_note": "of this model" if refit_on is None else "of the same recipe trained without the held-out 10%",
             "label_scheme": "BIOES, character CRF (python-crfsuite, L-BFGS), hashed character features",
-            "created_by": command}
+            "created_by": command, **(extra or {})}
     if refit_on is not None:
-        recognizer, _ = timed_train(refit_on, options)
+        recognizer, _ = timed_train(refit_on, options, **(resources or {}))
     recognizer.card.update(card)
     card = recognizer.save(directory)
     print(f"shipped {directory} (version {card['version']}, {card['model_bytes'] / 1e6:.1f} MB)")
