@@ -77,19 +77,23 @@ def recipe_resources(recipe: str, data: Path) -> dict:
     return out
 
 
-def cross_validate(examples, options, recipes, data: Path) -> None:
-    """9-fold CV over the non-held-out sentences (folds 1..9 of MD5 of the id), counts pooled; per
-    recipe the pooled micro P/R/F1, the spread of fold F1s and the paired gain over the first recipe."""
+def cross_validate(examples, options, recipes, data: Path, groups: int = 9) -> None:
+    """CV over the non-held-out sentences (MD5 folds 1..9 of the id, in ``groups`` folds: 9, or 3 of
+    three MD5 folds each), counts pooled; per recipe the pooled micro P/R/F1, the spread of fold F1s
+    and the paired gain over the first recipe."""
     from concurrent.futures import ProcessPoolExecutor
     import statistics
 
-    folds = sorted({fold_of(e.id) for e in examples})
+    def group(example) -> int:
+        return (fold_of(example.id) - 1) * groups // 9
+
+    folds = sorted({group(e) for e in examples})
     per_recipe = {}
     for recipe in recipes:
         resources = recipe_resources(recipe, data)
         with ProcessPoolExecutor(2) as pool:
-            jobs = [pool.submit(_fold_score, [e for e in examples if fold_of(e.id) != f],
-                                [e for e in examples if fold_of(e.id) == f], options, resources) for f in folds]
+            jobs = [pool.submit(_fold_score, [e for e in examples if group(e) != f],
+                                [e for e in examples if group(e) == f], options, resources) for f in folds]
             per_recipe[recipe] = [job.result() for job in jobs]
     print(f"| recipe | CV P / R / F1 ({len(folds)} folds) | fold F1 min..max (sd) | paired gain over {recipes[0]} (folds better) |")
     print("|---|---|---|---|")
@@ -175,12 +179,19 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="only measure cost and load time of this model directory")
     parser.add_argument("--msra-recipe", choices=RECIPES, default="lexicon+clusters",
                         help="features of the MSRA model beside the character templates (default: lexicon+clusters)")
+    parser.add_argument("--cluener-recipe", choices=RECIPES, default="characters",
+                        help="features of the CLUENER model beside the character templates (default: characters)")
     parser.add_argument("--msra-cv", action="store_true", help="only cross-validate the MSRA recipes (9 folds)")
+    parser.add_argument("--cluener-cv", nargs="+", choices=RECIPES, metavar="RECIPE",
+                        help="only cross-validate these CLUENER recipes (3 folds; the first is the baseline)")
     args = parser.parse_args()
     options = TrainOptions(c1=args.c1, c2=args.c2, max_iterations=args.iterations)
     cluener_train, cluener_held = split(read_examples([require(args.data / CLUENER)]))
     if args.model:
         return measure_only(args.model, cluener_held)
+    if args.cluener_cv:
+        print(f"{machine()}; options {options}; CLUENER, {len(cluener_train)} sentences not held out")
+        return cross_validate(cluener_train, options, args.cluener_cv, args.data, groups=3)
     msra_train, msra_held = split(read_examples([require(args.data / MSRA)]))
     if args.msra_cv:
         print(f"{machine()}; options {options}; MSRA sample, {len(msra_train)} sentences not held out")
@@ -189,9 +200,10 @@ def main() -> None:
     print(f"CLUENER: train {len(cluener_train)}, held out {len(cluener_held)}; "
           f"MSRA: train {len(msra_train)}, held out {len(msra_held)} sentences")
 
-    recognizer, seconds = timed_train(cluener_train, options)
+    cluener_resources = recipe_resources(args.cluener_recipe, args.data)
+    recognizer, seconds = timed_train(cluener_train, options, **cluener_resources)
     cluener = evaluate(recognizer, cluener_held)
-    print(f"\nCLUENER hold-out (trained in {seconds:.0f} s, {len(recognizer.offsets) - 1} features, "
+    print(f"\nCLUENER hold-out, {args.cluener_recipe} (trained in {seconds:.0f} s, {len(recognizer.offsets) - 1} features, "
           f"{len(recognizer.values)} weights):\n{format_evaluation(cluener)}")
     transfer = evaluate(recognizer, msra_held, coarse=True)
     print(f"\nMSRA hold-out, CLUENER model mapped to PER/LOC/ORG:\n{format_evaluation(transfer)}")
@@ -220,19 +232,26 @@ def main() -> None:
     if args.ship:
         ship(recognizer, cluener_train + cluener_held if args.refit else None, options, args.ship, CLUENER,
              {"cluener2020 hold-out (10% by MD5 of id)": cluener.to_dict(),
-              "msra_ner sample hold-out, mapped to PER/LOC/ORG": transfer.to_dict(), "cost": results["cost"]}, command)
+              "msra_ner sample hold-out, mapped to PER/LOC/ORG": transfer.to_dict(), "cost": results["cost"]}, command,
+             recipe_card(args.cluener_recipe, args.data), cluener_resources)
     if args.ship_msra and not args.no_msra_model:
-        extra = {"recipe": args.msra_recipe}
-        if "lexicon" in args.msra_recipe:
-            extra["lexicon"] = "jieba dict.txt words tagged ns (place), nr/nrt/nrfg (person), nt (organization)"
-        if "clusters" in args.msra_recipe:
-            extra["cluster_text"] = [name for name, _, _ in CLUSTER_SOURCES if (args.data / name).exists()]
-            extra["cluster_recipe"] = "left/right neighbour counts, PPMI (0.75), truncated SVD 100, unit rows, k-means 256"
+        extra = recipe_card(args.msra_recipe, args.data)
         ship(msra_model, msra_train + msra_held if args.refit else None, options, args.ship_msra, MSRA,
              {"msra_ner sample hold-out (10% by MD5 of id)": results["msra_held_out_msra_model"],
               "msra_cost_ms_per_1000_chars": round(msra_cost, 4)}, command, extra, resources)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def recipe_card(recipe: str, data: Path) -> dict:
+    """What a model card says of a recipe's extra features."""
+    extra = {"recipe": recipe}
+    if "lexicon" in recipe:
+        extra["lexicon"] = "jieba dict.txt words tagged ns (place), nr/nrt/nrfg (person), nt (organization)"
+    if "clusters" in recipe:
+        extra["cluster_text"] = [name for name, _, _ in CLUSTER_SOURCES if (data / name).exists()]
+        extra["cluster_recipe"] = "left/right neighbour counts, PPMI (0.75), truncated SVD 100, unit rows, k-means 256"
+    return extra
 
 
 def ship(recognizer, refit_on, options, directory: Path, source: str, held_out: dict, command: str,
