@@ -21,6 +21,7 @@ model (``make model`` runs this).  --refit instead re-fits each on all of its se
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -68,13 +69,23 @@ def cluster_texts(data: Path):
 
 
 def recipe_resources(recipe: str, data: Path) -> dict:
-    """The ``train`` keywords of a recipe: lexicon and/or clusters."""
+    """The ``train`` keywords of a recipe: lexicon and/or clusters (each made once per run)."""
     out = {}
     if "lexicon" in recipe:
-        out["lexicon"] = read_jieba_lexicon()
+        out["lexicon"] = _jieba_lexicon()
     if "clusters" in recipe:
-        out["clusters"] = learn_clusters(cluster_texts(data))
+        out["clusters"] = _clusters(data)
     return out
+
+
+@functools.cache
+def _jieba_lexicon():
+    return read_jieba_lexicon()
+
+
+@functools.cache
+def _clusters(data: Path):
+    return learn_clusters(cluster_texts(data))
 
 
 def cross_validate(examples, options, recipes, data: Path, groups: int = 9) -> None:

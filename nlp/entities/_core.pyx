@@ -198,12 +198,15 @@ cdef void hash_text(const uint32_t* p, const uint32_t* s, Py_ssize_t n, Py_ssize
     ``cluster_of`` is not NULL.  ``marks`` (n) and ``clusters`` (n + 2 * PAD) are scratch space."""
     cdef Py_ssize_t i, j, k, end, col
     cdef uint64_t h, key, slot
+    cdef uint64_t on[N_LEXICON]  # the hash of each lexicon feature when it is on
     cdef uint8_t value, g
     cdef uint32_t c
     for i in range(n):
         hash_position(p, s, i, &out[i * T])
     col = N_TEMPLATES
     if keys != NULL:
+        for k in range(N_LEXICON):
+            on[k] = finish(mix(OFFSET, LEXICON_TEMPLATE + k))
         for i in range(n):
             marks[i] = 0
         for i in range(n):  # every word of the lexicon that starts here marks B, I..., E of its groups
@@ -229,7 +232,7 @@ cdef void hash_text(const uint32_t* p, const uint32_t* s, Py_ssize_t n, Py_ssize
                     break
         for i in range(n):
             for k in range(N_LEXICON):
-                out[i * T + col + k] = finish(mix(OFFSET, LEXICON_TEMPLATE + k)) if marks[i] & (1 << k) else 0
+                out[i * T + col + k] = on[k] if marks[i] & (1 << k) else 0
         col += N_LEXICON
     if cluster_of != NULL:
         for i in range(n + 2 * PAD):

@@ -22,6 +22,7 @@ from nlp.errors import ModelError
 from nlp.classify.modelio import read_json_card
 from nlp.io.textio import staged_directory
 from nlp import native
+from nlp.entities.clusters import NO_CLUSTER
 from nlp.entities.entity import Entity
 from nlp.entities.lexicon import Lexicon
 from nlp.entities.tidy import tidy
@@ -197,7 +198,7 @@ class EntityRecognizer:
         if self.lexicon is not None:
             names.append(f"lexicon ({len(self.lexicon)} words)")
         if self.clusters is not None:
-            names.append(f"character clusters ({int((self.clusters != 0xFFFF).sum())} characters)")
+            names.append(f"character clusters ({int((self.clusters != NO_CLUSTER).sum())} characters)")
         return names
 
     def _extra_arrays(self) -> dict[str, np.ndarray]:

@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import entities_reference as reference
+from random_models import random_model
 from nlp.entities import EntityRecognizer, TrainOptions, read_examples, train
 from nlp.entities import _core
 from nlp.entities.clusters import NO_CLUSTER, learn_clusters, read_texts
 from nlp.entities.lexicon import Lexicon, read_jieba_lexicon
-from nlp.entities.model import allowed_transitions, extra_features, hash_table, pack
+from nlp.entities.model import extra_features, pack
 from nlp.errors import DataError, InputError, ModelError
 
 ALPHABET = "北京市海淀区中国人民银行张伟在，。 Ａ0a"
@@ -81,29 +82,13 @@ def test_compiled_features_with_extras_match_the_reference(text, with_lexicon, w
     assert out.tolist() == reference.features(text, as_reference(lexicon) if lexicon else None, clusters)
 
 
-def random_model(seed: int, words: dict, clusters: np.ndarray):
-    rng = np.random.default_rng(seed)
-    keys = sorted({h for row in reference.features("北京市海淀区中国人民银行张伟在，。", words, clusters) for h in row if h})
-    keys = [k for k in keys if rng.random() < 0.7]
-    n_labels = 1 + 4 * 3
-    per_row = [sorted(set(rng.integers(0, n_labels, size=rng.integers(0, 4)).tolist())) for _ in keys]
-    offsets = np.concatenate([[0], np.cumsum([len(row) for row in per_row])]).astype(np.int32)
-    labels = np.array([label for row in per_row for label in row], np.uint8)
-    values = rng.normal(size=len(labels)).astype(np.float32)
-    allowed, start_ok, end_ok = allowed_transitions(3)
-    transitions = np.where(allowed, rng.normal(size=allowed.shape), -1e9).astype(np.float32)
-    start = np.where(start_ok, 0, -1e9).astype(np.float32)
-    end = np.where(end_ok, 0, -1e9).astype(np.float32)
-    slots, rows = hash_table(np.array(keys, np.uint64))
-    return slots, rows, offsets, labels, values, transitions, start, end
-
-
 @given(texts, st.integers(0, 2**32 - 1))
 @settings(max_examples=100, deadline=None)
 def test_compiled_tagger_with_extras_matches_the_reference(text, seed):
     lexicon, clusters = Lexicon.from_words(WORDS), some_clusters(seed)
     words = as_reference(lexicon)
-    slots, rows, offsets, labels, values, transitions, start, end = random_model(seed, words, clusters)
+    sample = reference.features("北京市海淀区中国人民银行张伟在，。", words, clusters)
+    slots, rows, offsets, labels, values, transitions, start, end = random_model(seed, 3, sample)
     got = _core.tag(text, *pack(slots, rows, offsets, labels, values), transitions, start, end,
                     extra_features(lexicon, clusters))
     assert got == reference.tag(text, slots, rows, offsets, labels, values, transitions, start, end, words, clusters)
