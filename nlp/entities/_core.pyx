@@ -15,7 +15,7 @@ scores (-1e9 forbids a label there).  Labels: 0 is O, then
 
 from libc.stdint cimport uint64_t, int32_t, uint32_t, uint16_t, uint8_t
 import numpy as np
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy
 
 cdef enum:
@@ -308,10 +308,94 @@ cdef extern from *:
 
 cdef enum:
     AHEAD = 16  # feature lookups prefetched ahead of the one being summed (8 to 96 measure the same)
+    DENSE = 255  # the count of a feature whose weights are a dense row (see tag)
+
+
+cdef class Chain:
+    """The label chain a model decodes with: start and end scores and, for Viterbi, each label's
+    allowed predecessors in ascending order with their transition weights (a weight <= -1e8 is not
+    allowed; a label that nothing may precede gets label 0 as its one predecessor, so that a path
+    always exists).  Built once per model rather than once per text."""
+    cdef readonly Py_ssize_t n_labels
+    cdef float[::1] start, end
+    cdef int32_t[:, ::1] pred
+    cdef float[:, ::1] pred_w
+    cdef int32_t[::1] n_pred
+
+    def __init__(self, const float[:, ::1] transitions, const float[::1] start, const float[::1] end):
+        cdef Py_ssize_t L = transitions.shape[0]
+        if transitions.shape[1] != L or start.shape[0] != L or end.shape[0] != L or L == 0 or L > 256:
+            raise ValueError("transitions, start and end disagree on the number of labels (1 to 256)")
+        t = np.asarray(transitions)
+        allowed = t > FORBIDDEN_BELOW
+        allowed[0, ~allowed.any(axis=0)] = True
+        pred = np.zeros((L, L), np.int32)
+        pred_w = np.zeros((L, L), np.float32)
+        for b in range(L):
+            a = np.flatnonzero(allowed[:, b])
+            pred[b, :len(a)] = a
+            pred_w[b, :len(a)] = t[a, b]
+        self.n_labels = L
+        self.start, self.end = np.array(start, np.float32), np.array(end, np.float32)
+        self.pred, self.pred_w, self.n_pred = pred, pred_w, allowed.sum(axis=0).astype(np.int32)
+
+    cdef void step(self, const float* prev, const float* emit, float* cur, uint8_t* back) noexcept nogil:
+        """One Viterbi step: cur[b] = max over allowed a of prev[a] + w(a, b), plus emit[b]; back[b]
+        is the first (smallest) a that reaches it."""
+        cdef Py_ssize_t b, t
+        cdef int32_t a, arg
+        cdef float best, score
+        for b in range(self.n_labels):
+            arg = self.pred[b, 0]
+            best = prev[arg] + self.pred_w[b, 0]
+            for t in range(1, self.n_pred[b]):  # branch-free: the first maximum wins, as in the reference
+                a = self.pred[b, t]
+                score = prev[a] + self.pred_w[b, t]
+                arg = a if score > best else arg
+                best = score if score > best else best
+            cur[b] = best + emit[b]
+            back[b] = <uint8_t> arg
+
+
+cdef inline void add_weights(uint64_t h, const uint64_t* slots, uint64_t mask, const uint8_t* occupied,
+                             const uint32_t[:, ::1] weights, const float[:, ::1] dense, Py_ssize_t L,
+                             float* emit) noexcept nogil:
+    """Add the label weights of the feature with hash ``h`` to ``emit`` (nothing for an unknown one)."""
+    cdef uint64_t slot = h & mask, word
+    cdef uint32_t info, count, first, bits
+    cdef Py_ssize_t b, k
+    cdef float value
+    cdef const float* row
+    if not occupied[slot >> 3] & (1 << (slot & 7)):  # an empty home slot: no such feature
+        return
+    while slots[2 * slot] != 0:
+        if slots[2 * slot] == h:
+            word = slots[2 * slot + 1]
+            info = <uint32_t> (word & 0xFFFFFFFFULL)
+            count = info & 0xFF
+            first = info >> 8
+            if count == 1:
+                bits = <uint32_t> (word >> 32)
+                memcpy(&value, &bits, 4)
+                if first < L:
+                    emit[first] += value
+            elif count == DENSE:
+                if first < <uint32_t> dense.shape[0]:
+                    row = &dense[first, 0]
+                    for b in range(L):
+                        emit[b] += row[b]
+            elif first + count <= <uint64_t> weights.shape[0]:
+                for k in range(first, first + count):
+                    bits = weights[k, 1]
+                    memcpy(&value, &bits, 4)
+                    if weights[k, 0] < L:
+                        emit[weights[k, 0]] += value
+            return
+        slot = (slot + 1) & mask
 
 
 def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, const uint32_t[:, ::1] weights,
-        const float[:, ::1] transitions, const float[::1] start, const float[::1] end, Extras extras=None):
+        const float[:, ::1] dense, Chain chain, Extras extras=None):
     """Entity spans ``[(start, end, type), ...]`` of ``text`` in reading order (best label path).
 
     ``table`` is the model's open-addressing hash table packed one slot per row (see
@@ -319,105 +403,57 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
     of weights of the feature.  One weight (most features) is kept in the slot itself: label
     ``info >> 8`` weighs the float whose bits are ``value_bits``.  More are ``weights[k] = [label,
     value_bits]`` for k in ``info >> 8`` ... ``+ count``, in label order (other labels weigh 0).
+    A feature with many weights (count ``DENSE``) has them all, zeros too, in row ``info >> 8`` of
+    ``dense``: one vector add instead of a scatter of many (adding 0.0 leaves a sum as it was).
     Every lookup of a text is hashed first and prefetched ``AHEAD`` lookups early, so that the
-    cache misses of a large table overlap; Viterbi then scans only the allowed predecessors.
+    cache misses of a large table overlap.  Template 0 (the bias) is the same feature at every
+    character: its weights are looked up once and start each character's sum.  ``chain`` decodes.
     ``extras`` adds the model's lexicon and cluster features (a hash of 0 is a feature that is off)."""
-    cdef Py_ssize_t n = len(text), L = transitions.shape[0], i, a, b, t, slot, k, q, n_keys
+    cdef Py_ssize_t n = len(text), L = chain.n_labels, i, b, t, q, n_keys
     cdef Py_ssize_t T = N_TEMPLATES if extras is None else extras.n_templates
-    cdef uint64_t mask = table.shape[0] - 1, h, word
-    cdef uint32_t info, count, first
-    cdef uint32_t bits
-    cdef float best, score, value
+    cdef uint64_t mask = table.shape[0] - 1
+    cdef float best, score
     cdef int32_t arg
     if n == 0:
         return []
-    if transitions.shape[1] != L or start.shape[0] != L or end.shape[0] != L or L > 256 or table.shape[1] != 2 \
-            or weights.shape[1] != 2 or table.shape[0] < 8 or table.shape[0] & (table.shape[0] - 1) \
-            or occupied.shape[0] != table.shape[0] // 8:
+    if table.shape[1] != 2 or weights.shape[1] != 2 or table.shape[0] < 8 or table.shape[0] & (table.shape[0] - 1) \
+            or occupied.shape[0] != table.shape[0] // 8 or (dense.shape[0] and dense.shape[1] != L):
         raise ValueError("model arrays disagree on the number of labels or the table's shape")
     n_keys = n * T
     cdef uint64_t* hashes = all_hashes(text, extras)
+    cdef float* bias = <float*> calloc(L, sizeof(float))
     cdef float* emit = <float*> malloc(L * sizeof(float))
     cdef float* prev = <float*> malloc(L * sizeof(float))
     cdef float* cur = <float*> malloc(L * sizeof(float))
     cdef uint8_t* back = <uint8_t*> malloc(n * L * sizeof(uint8_t))  # L <= 256
     cdef int32_t* path = <int32_t*> malloc(n * sizeof(int32_t))
-    cdef int32_t* pred = <int32_t*> malloc(L * L * sizeof(int32_t))  # allowed predecessors of b, ascending
-    cdef float* pred_w = <float*> malloc(L * L * sizeof(float))  # their transition weights into b
-    cdef int32_t* n_pred = <int32_t*> malloc(L * sizeof(int32_t))
-    if hashes == NULL or emit == NULL or prev == NULL or cur == NULL or back == NULL or path == NULL or pred == NULL \
-            or pred_w == NULL or n_pred == NULL:
-        free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
-        free(pred_w); free(n_pred)
+    if hashes == NULL or bias == NULL or emit == NULL or prev == NULL or cur == NULL or back == NULL or path == NULL:
+        free(hashes); free(bias); free(emit); free(prev); free(cur); free(back); free(path)
         raise MemoryError()
-    cdef uint64_t n_weights = weights.shape[0]
     cdef const uint64_t* slots = &table[0, 0]
     with nogil:
-        for b in range(L):
-            n_pred[b] = 0
-            for a in range(L):
-                if transitions[a, b] > FORBIDDEN_BELOW:
-                    pred[b * L + n_pred[b]] = a
-                    pred_w[b * L + n_pred[b]] = transitions[a, b]
-                    n_pred[b] += 1
-            if n_pred[b] == 0:  # nothing may precede b: label 0 stands in, so that a path always exists
-                pred[b * L] = 0
-                pred_w[b * L] = transitions[0, b]
-                n_pred[b] = 1
+        add_weights(hashes[0], slots, mask, &occupied[0], weights, dense, L, bias)  # template 0, the same everywhere
         for q in range(min(<Py_ssize_t> AHEAD, n_keys)):
             NLP_PREFETCH(&slots[2 * (hashes[q] & mask)])
         for i in range(n):
-            for b in range(L):
-                emit[b] = 0
-            for t in range(T):
+            memcpy(emit, bias, L * sizeof(float))
+            for t in range(1, T):
                 q = i * T + t
                 if q + AHEAD < n_keys:  # unconditional: measured 5% faster than asking the occupancy bit first
                     NLP_PREFETCH(&slots[2 * (hashes[q + AHEAD] & mask)])
-                h = hashes[q]
-                if h == 0:  # a lexicon feature that is off
-                    continue
-                slot = h & mask
-                if not occupied[slot >> 3] & (1 << (slot & 7)):  # an empty home slot: no such feature
-                    continue
-                while slots[2 * slot] != 0:
-                    if slots[2 * slot] == h:
-                        word = slots[2 * slot + 1]
-                        info = <uint32_t> (word & 0xFFFFFFFFULL)
-                        count = info & 0xFF
-                        first = info >> 8
-                        if count == 1:
-                            bits = <uint32_t> (word >> 32)
-                            memcpy(&value, &bits, 4)
-                            if first < L:
-                                emit[first] += value
-                        elif first + count <= n_weights:
-                            for k in range(first, first + count):
-                                bits = weights[k, 1]
-                                memcpy(&value, &bits, 4)
-                                if weights[k, 0] < L:
-                                    emit[weights[k, 0]] += value
-                        break
-                    slot = (slot + 1) & mask
+                if hashes[q] != 0:  # 0: a lexicon feature that is off
+                    add_weights(hashes[q], slots, mask, &occupied[0], weights, dense, L, emit)
             if i == 0:
                 for b in range(L):
-                    prev[b] = start[b] + emit[b]
+                    prev[b] = chain.start[b] + emit[b]
                 continue
-            for b in range(L):
-                arg = pred[b * L]
-                best = prev[arg] + pred_w[b * L]
-                for t in range(1, n_pred[b]):  # branch-free: the first maximum wins, as in the reference
-                    a = pred[b * L + t]
-                    score = prev[a] + pred_w[b * L + t]
-                    arg = a if score > best else arg
-                    best = score if score > best else best
-                cur[b] = best + emit[b]
-                back[i * L + b] = <uint8_t> arg
+            chain.step(prev, emit, cur, &back[i * L])
             for b in range(L):
                 prev[b] = cur[b]
-        best = prev[0] + end[0]
+        best = prev[0] + chain.end[0]
         arg = 0
         for b in range(1, L):
-            score = prev[b] + end[b]
+            score = prev[b] + chain.end[b]
             if score > best:
                 best = score
                 arg = b
@@ -425,8 +461,7 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
         for i in range(n - 1, 0, -1):
             path[i - 1] = back[i * L + path[i]]
     spans = _spans(path, n)
-    free(hashes); free(emit); free(prev); free(cur); free(back); free(path); free(pred)
-    free(pred_w); free(n_pred)
+    free(hashes); free(bias); free(emit); free(prev); free(cur); free(back); free(path)
     return spans
 
 

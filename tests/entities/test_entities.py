@@ -14,7 +14,7 @@ import entities_reference as reference
 from random_models import random_model
 from nlp.entities import Entity, EntityRecognizer, TrainOptions, coarsen, evaluate, read_examples, score, train
 from nlp.entities import _core
-from nlp.entities.model import pack
+from nlp.entities.model import DENSE, DENSE_FROM, pack
 from nlp.errors import InputError, ModelError
 
 # Hand-written sentences: (text, [(entity text, type), ...]); offsets are found by position.
@@ -163,16 +163,38 @@ def test_compiled_features_match_the_reference(text):
     assert out.tolist() == reference.features(text)
 
 
-def core_tag(text, slots, rows, offsets, labels, values, transitions, start, end):
+def core_tag(text, slots, rows, offsets, labels, values, transitions, start, end, dense_from=DENSE_FROM):
     """The compiled core on the model file's arrays, packed as the recognizer packs them."""
-    return _core.tag(text, *pack(slots, rows, offsets, labels, values), transitions, start, end)
+    packed = pack(slots, rows, offsets, labels, values, len(start), dense_from=dense_from)
+    return _core.tag(text, *packed, _core.Chain(transitions, start, end))
 
 
-@given(texts, st.integers(0, 2**32 - 1), st.integers(1, 3))
+@given(texts, st.integers(0, 2**32 - 1), st.integers(1, 3), st.sampled_from([2, 3, DENSE]))
 @settings(max_examples=150, deadline=None)
-def test_compiled_tagger_matches_the_reference(text, seed, n_types):
-    model = random_model(seed, n_types, reference.features("张李记者报道华为公司在深圳北京《》，。A0 "))  # features with no weight, one (kept in the slot) and several
+def test_compiled_tagger_matches_the_reference(text, seed, n_types, dense_from):
+    """Features with no weight, one (kept in the slot), several (in the weights list) and several
+    as dense rows (all of them from 2, none at DENSE)."""
+    model = random_model(seed, n_types, reference.features("张李记者报道华为公司在深圳北京《》，。A0 "))
+    assert core_tag(text, *model, dense_from=dense_from) == reference.tag(text, *model)
+
+
+@given(texts, st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_compiled_tagger_matches_the_reference_for_any_allowed_transitions(text, seed):
+    """Not only BIOES: random forbidden transitions, labels that nothing may precede (label 0 stands in)."""
+    slots, rows, offsets, labels, values, transitions, start, end = random_model(
+        seed, 2, reference.features("张李记者报道华为公司在深圳北京《》，。A0 "))
+    rng = np.random.default_rng(seed)
+    transitions = np.where(rng.random(transitions.shape) < 0.5, rng.normal(size=transitions.shape), -1e9)
+    transitions[:, rng.integers(0, len(start))] = -1e9
+    transitions = transitions.astype(np.float32)
+    model = (slots, rows, offsets, labels, values, transitions, start, end)
     assert core_tag(text, *model) == reference.tag(text, *model)
+
+
+def test_chain_refuses_arrays_of_different_sizes():
+    with pytest.raises(ValueError, match="number of labels"):
+        _core.Chain(np.zeros((3, 3), np.float32), np.zeros(3, np.float32), np.zeros(2, np.float32))
 
 
 def test_compiled_tagger_matches_the_reference_on_a_trained_model(recognizer):

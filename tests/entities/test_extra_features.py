@@ -89,7 +89,7 @@ def test_compiled_tagger_with_extras_matches_the_reference(text, seed):
     words = as_reference(lexicon)
     sample = reference.features("北京市海淀区中国人民银行张伟在，。", words, clusters)
     slots, rows, offsets, labels, values, transitions, start, end = random_model(seed, 3, sample)
-    got = _core.tag(text, *pack(slots, rows, offsets, labels, values), transitions, start, end,
+    got = _core.tag(text, *pack(slots, rows, offsets, labels, values, len(start)), _core.Chain(transitions, start, end),
                     extra_features(lexicon, clusters))
     assert got == reference.tag(text, slots, rows, offsets, labels, values, transitions, start, end, words, clusters)
 
