@@ -48,17 +48,22 @@ cdef enum:
     VERB = 1 << 12
     LEAD = 1 << 13
     PROPER = 1 << 14
-    POS_SHIFT = 15
+    PUNCT = 1 << 15
+    OPEN_WORK = 1 << 16
+    CLOSE_WORK = 1 << 17
+    POS_SHIFT = 18
     POS_MASK = 15
     N_POS = 11  # LAST_POS and "other"
     MAX_SUB = 8  # the longest span whose parts are looked up (nesting)
+    WORK_TOKENS = 8  # the longest title of a work in 《》 that is a candidate (phrases.WORK_TOKENS; <= MAX_SUB)
 
 FLAGS = {"BREAK": BREAK, "EDGE": EDGE, "JOINER": JOINER, "NUMERIC": NUMERIC, "LATIN_HEAD": LATIN_HEAD,
          "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "KEYWORD": KEYWORD, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
-         "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK}
+         "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "PUNCT": PUNCT, "OPEN_WORK": OPEN_WORK,
+         "CLOSE_WORK": CLOSE_WORK, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK, "WORK_TOKENS": WORK_TOKENS}
 
 # The columns this module fills, by the ranker's feature names; counts stand where the ranker takes
-# log(1 + count) (log_tf_title, log_tf_body, log_superstrings, log_substrings), and the entity columns,
+# log(1 + count) (log_tf_title, log_tf_body, log_superstrings, log_substrings, log_work_title), and the entity columns,
 # which the ranker fills, are left 0.
 cdef enum:
     C_TITLE, C_BODY, C_IN_TITLE, C_FIRST, C_IDF, C_KNOWN, C_CHARS, C_TOKENS, C_SINGLE, C_TFIDF, C_ORDER, C_RANK
@@ -67,6 +72,7 @@ cdef enum:
     C_VERB
     C_ENTITY
     C_COMMON = C_ENTITY + 6
+    C_WORK
     N_COLUMNS
 
 
@@ -176,6 +182,7 @@ cdef class _Tokens:
         cdef str text
         for i in range(first, last):
             if not self.in_chunk[i] or codes[i] & EDGE != 0:
+                self.add_work(out, i, max_chars, exclude)
                 continue
             text = words[i]
             width = self.glued_len[i] - self.space[i]
@@ -197,7 +204,46 @@ cdef class _Tokens:
                 if exclude and text in exclude:
                     continue
                 out.append((text, i, length, width))
+            self.add_work(out, i, max_chars, exclude)
         return out
+
+    cdef Py_ssize_t work_length(self, Py_ssize_t i):
+        """The number of tokens of the work title in 《》 that starts at token ``i`` (0 if none does):
+        2 to WORK_TOKENS, none of them punctuation (one word in the marks is often a document named
+        before, 《报告》 or 《通知》, and is a candidate anyway)."""
+        cdef Py_ssize_t k
+        if i == 0 or self.codes[i - 1] & OPEN_WORK == 0:
+            return 0
+        for k in range(i, min(i + WORK_TOKENS + 1, self.n)):
+            if self.codes[k] & CLOSE_WORK != 0:
+                return k - i if k - i >= 2 else 0
+            if self.codes[k] & PUNCT != 0:
+                return 0
+        return 0
+
+    cdef void add_work(self, list out, Py_ssize_t i, int max_chars, exclude):
+        """Append the work title that starts at ``i`` unless the rules above gave it (no other span
+        from ``i`` reaches past its 》, so the order by start, then length, holds)."""
+        cdef Py_ssize_t length = self.work_length(i), j, width, numeric = 0, spaces = 0
+        cdef str text
+        cdef tuple last
+        if length == 0:
+            return
+        if out:
+            last = out[len(out) - 1]  # (no negative indexes in this module: wraparound is off)
+            if last[1] == i and last[2] == length:
+                return
+        text = self.words[i]
+        width = self.glued_len[i] - self.space[i]
+        for j in range(i, i + length):
+            if j > i:
+                width += self.glued_len[j]
+                spaces += self.space[j]
+                text = text + " " + self.words[j] if self.space[j] else text + self.words[j]
+            numeric += (self.codes[j] & NUMERIC) != 0
+        if width < 2 or width > max_chars or (numeric == length and not spaces) or (exclude and text in exclude):
+            return
+        out.append((text, i, length, width))
 
     cdef bint common_before_latin(self, Py_ssize_t start, Py_ssize_t length):
         """The span ends in a Latin name (with its numbers and joiners) that a common word stands right
@@ -368,6 +414,9 @@ def batch_statistics(list words, int64_t[::1] codes, int64_t[::1] part_start, Py
                 f[c, C_POS + k] = 1.0
             f[c, C_VERB] = (codes[start] & VERB) != 0
             f[c, C_COMMON] = tokens.common_before_latin(start, length)
+        for r in range(n_rows):  # a work's title: how often it fills a 《》
+            if tokens.work_length(row_start[r]) == row_length[r]:
+                f[row_id[r], C_WORK] += 1.0
         blocks.append(np.asarray(f))
         occurrence_blocks.append(np.asarray(counts))
     if not blocks:

@@ -10,7 +10,9 @@ tokens must keep words whole: a one-character Chinese token may start it only as
 or abbreviation (徐|冬冬, 北|塞浦路斯; not 系|选秀, 版|元宇宙) and end it only as a noun head (腾讯|云;
 not 司机|跑).  Names that stand in datelines and bylines (``nlp/data/metadata_names.txt``:
 新华社, 中新社, 央视网, 记者 ...) and a person's name right after a byline word (记者 王磊) are
-metadata, never part of a candidate.
+metadata, never part of a candidate.  The whole title of a work in 《》 is a candidate too, even
+where these rules would cut it (《最后生还者2》 ends in a numeral, 《极圈以南》 in a locality word,
+《逆流而上的你》 holds a particle and a pronoun): the title an editor writes.
 
 Every token is reduced once to an integer code (:class:`TokenCodes`, memoised per word and part of
 speech), and the spans of a document are found by the compiled loop ``nlp/keywords/_candidates.pyx``
@@ -45,6 +47,10 @@ LEAD_POS = NAME_POS | {"ns", "j", "nz", "zg", "ng"}
 # 华为|P50), not a common word (版本|7-Zip, 部门|MoPub, 迷城|Nintendo, 内置|web: two ideas side by side).
 PROPER_POS = NAME_POS | {"ns", "nt", "nz", "nw"}
 MAX_TOKENS = 5  # the longest phrase candidate, in tokens
+# The marks of a work's title (《最后生还者2》, 《逆流而上的你》): all they hold is one candidate, whatever
+# it starts or ends with, if it is 2 to WORK_TOKENS tokens, none of them punctuation.
+WORK_MARKS = {"《": "》", "〈": "〉"}
+WORK_TOKENS = 8
 # The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
 LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt", "j")
 # Tags of the same class that LAST_POS counts as one (rjieba tags Chinese and foreign names apart).
@@ -54,8 +60,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 # Flags of a token code; the index of its part of speech in LAST_POS sits above them.
 (BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
- VERB, LEAD, PROPER) = (1 << i for i in range(15))
-POS_SHIFT = 15
+ VERB, LEAD, PROPER, PUNCT, OPEN_WORK, CLOSE_WORK) = (1 << i for i in range(18))
+POS_SHIFT = 18
 POS_MASK = 15  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
@@ -150,6 +156,12 @@ class TokenCodes:
             code |= PROPER
         if pos.startswith("v") and pos != "vn":
             code |= VERB
+        if not any(ch.isalnum() for ch in word):
+            code |= PUNCT
+        if word in WORK_MARKS:
+            code |= OPEN_WORK
+        if word in WORK_MARKS.values():
+            code |= CLOSE_WORK
         pos = POS_ALIAS.get(pos, pos)
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         assert last_pos <= POS_MASK

@@ -12,6 +12,7 @@ an editor would pick it.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +32,7 @@ FEATURES = (
     "single_token", "tfidf_rel", "tfidf_rank", "textrank_rel", "log_superstrings", "log_substrings", "has_latin",
     *(f"last_pos_{p}" for p in LAST_POS), "last_pos_other", "bound", "first_verb",
     "log_entity", "entity_per", "entity_org", "entity_loc", "entity_other", "entity_share", "common_before_latin",
+    "log_work_title",
 )
 # The entity kinds the ranker tells apart (a mention's type, coarsened by the pipeline); others are "other".
 ENTITY_KINDS = ("PER", "ORG", "LOC")
@@ -75,7 +77,8 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
 
 
 # The columns the compiled loop leaves to the ranker: counts to take log(1 + count) of, and the entities'.
-_LOG_COLUMNS = [FEATURES.index(name) for name in ("log_tf_title", "log_tf_body", "log_superstrings", "log_substrings")]
+_LOG_COLUMNS = [FEATURES.index(name) for name in ("log_tf_title", "log_tf_body", "log_superstrings", "log_substrings",
+                                                  "log_work_title")]
 _ENTITY_COLUMNS = slice(FEATURES.index("log_entity"), FEATURES.index("entity_share") + 1)
 
 
@@ -149,7 +152,8 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     variant and is skipped (取消座机 after 座机), so is a whole that ends in a verb or adjective after a
     chosen name (Scala编写 after Scala, 北京连续 after 北京: a subject and its predicate, a clause, not a
     term; 手机维修 after 手机 is kept), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
-    宕机), and a part that never occurs outside longer
+    宕机), so is a chosen name with a number (质量效应3 after 质量效应) unless it is a work's title in 《》,
+    which replaces the chosen parts it holds (最后生还者2 after 生还者), and a part that never occurs outside longer
     candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is a piece, which the whole
     replaces.  Only the best few candidates are sorted; the rest are looked at only if nesting
     uses those up."""
@@ -173,12 +177,14 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
 # English word or abbreviation, or that the entity stage found; a predicate ends in a verb or adjective.
 _NAME_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("nr", "ns", "nt", "nz", "eng", "j")] + [FEATURES.index("log_entity")]
 _PREDICATE_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("v", "a")]
+_NUMBERED = re.compile(r"\s?[0-9０-９]+")  # what makes 质量效应3 and 龙腾世纪 2 of 质量效应 and 龙腾世纪
 
 
 class _Kinds(NamedTuple):
     """What selection asks of candidate ``i``, only for a whole after a chosen part."""
 
     verb_first: Callable[[int], bool]
+    work: Callable[[int], bool]
     piece: Callable[[int], bool]
     name: Callable[[int], bool]
     predicate: Callable[[int], bool]
@@ -188,8 +194,10 @@ def _kinds(found: Candidates | None) -> _Kinds | None:
     if found is None or not len(found.texts):
         return None
     f = found.features
-    verb_first, bound, title, body = (FEATURES.index(name) for name in ("first_verb", "bound", "log_tf_title", "log_tf_body"))
+    verb_first, work, bound, title, body = (FEATURES.index(name) for name in
+                                            ("first_verb", "log_work_title", "bound", "log_tf_title", "log_tf_body"))
     return _Kinds(lambda i: f[i, verb_first] > 0,
+                  lambda i: f[i, work] > 0,
                   lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5,
                   lambda i: f[i, _NAME_COLUMNS].max() > 0,
                   lambda i: f[i, _PREDICATE_COLUMNS].max() > 0)
@@ -203,7 +211,11 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
         if _candidates.covered(text, [other for other, _, _ in chosen]):
             continue  # inside a chosen one, or a piece that straddles its edge (迷城Nintendo after 智龙迷城)
         held = [c for c in chosen if c[0] in text]
-        if held and kinds is not None:
+        if held and kinds is not None and kinds.work(index):
+            chosen = [c for c in chosen if c not in held]  # a work's title replaces its parts (最后生还者2, not 生还者)
+        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in chosen if text.startswith(other)):
+            continue  # a numbered one of a chosen series (质量效应3 after 质量效应): the same idea
+        elif held and kinds is not None:
             if kinds.verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
                 continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)
             if kinds.predicate(index) and any(kinds.name(c[2]) for c in held):

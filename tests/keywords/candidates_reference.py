@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from nlp.keywords.phrases import (BREAK, BYLINE, EDGE, HAS_LATIN, JOINER, KEYWORD, LAST_POS, LATIN_HEAD, LATIN_TAIL,
                                    LEAD, MAX_TOKENS, NAME, NUMERIC, ONE_HAN, HEAD, POS_MASK, POS_SHIFT, PROPER, VERB,
-                                   Span, TokenBatch)
+                                   CLOSE_WORK, OPEN_WORK, PUNCT, WORK_TOKENS, Span, TokenBatch)
 from nlp.keywords.ranker import FEATURES, Candidates, Mentions, _entity_columns
 from nlp.keywords.scoring import BatchRanks
 
@@ -90,12 +90,37 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     start, length, width = i[keep], length[keep], width[keep]
     line = "".join(glued)  # the tokens as they stood: each span is a slice of it
     texts = [line[a:b] for a, b in zip(first_char[keep].tolist(), offsets[end[keep]].tolist())]
+    # The whole title of a work in 《》, whatever the rules above say of it.
+    have = set(zip(start.tolist(), length.tolist()))
+    works = [(a, k) for a, k in enumerate(work_lengths(codes).tolist())
+             if k and (a, k) not in have and 2 <= offsets[a + k] - offsets[a] - space[a] <= max_chars
+             and (numeric[a + k] - numeric[a] < k or spaces[a + k] - spaces[a + 1] > 0)]
+    if works:
+        rows = sorted([(a, k, w, t) for a, k, w, t in zip(start.tolist(), length.tolist(), width.tolist(), texts)]
+                      + [(a, k, int(offsets[a + k] - offsets[a] - space[a]), line[offsets[a] + space[a]:offsets[a + k]])
+                         for a, k in works])
+        start, length, width = (np.array([row[c] for row in rows], dtype=np.int64) for c in range(3))
+        texts = [row[3] for row in rows]
     if not exclude.isdisjoint(texts):
         kept = [k for k, text in enumerate(texts) if text not in exclude]
         if len(kept) < len(texts):
             texts = [texts[k] for k in kept]
             start, length, width = start[kept], length[kept], width[kept]
     return SpanTable(texts, start, length, width, codes)
+
+
+def work_lengths(codes: np.ndarray) -> np.ndarray:
+    """Per token: the number of tokens of the work title in 《》 that starts there (0 if none: 2 to
+    WORK_TOKENS tokens up to the closing mark, none of them punctuation)."""
+    out = np.zeros(len(codes), dtype=np.int64)
+    for i in np.flatnonzero(codes[:-1] & OPEN_WORK).tolist():
+        for k in range(i + 1, min(i + 2 + WORK_TOKENS, len(codes))):
+            if codes[k] & CLOSE_WORK:
+                out[i + 1] = k - i - 1 if k - i - 1 >= 2 else 0
+                break
+            if codes[k] & PUNCT:
+                break
+    return out
 
 
 def common_before_latin(table: SpanTable) -> np.ndarray:
@@ -194,8 +219,10 @@ def batch_candidates(batch: TokenBatch, token_rank: np.ndarray, idf, *, title_we
         *((pos == k).astype(float) for k in range(len(LAST_POS) + 1)),
         bound, ((table.codes[table.start[first]] & VERB) != 0).astype(float),
     ]
+    work = np.log1p(np.bincount(ids, weights=(work_lengths(table.codes)[table.start] == table.length).astype(float),
+                                minlength=m))
     features = np.column_stack([*columns, _entity_columns(texts_per_doc, mentions, counts),
-                                common_before_latin(table)[first].astype(float)])
+                                common_before_latin(table)[first].astype(float), work])
     return [Candidates(texts, features[offsets[d]:offsets[d + 1]]) for d, texts in enumerate(texts_per_doc)]
 
 
@@ -213,7 +240,8 @@ def _sliding(values: np.ndarray, table: SpanTable, combine) -> np.ndarray:
 
 
 # (offset, tokens) of every sub-span of a span of MAX_TOKENS tokens (the spans span_table finds by default)
-_SUBSPANS = np.array([(a, n) for n in range(1, MAX_TOKENS + 1) for a in range(0, MAX_TOKENS + 1 - n)])
+_LONGEST = max(MAX_TOKENS, WORK_TOKENS)  # a work's title may be longer than other spans
+_SUBSPANS = np.array([(a, n) for n in range(1, _LONGEST + 1) for a in range(0, _LONGEST + 1 - n)])
 
 
 def _nested_pairs(table: SpanTable, ids: np.ndarray, in_body: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:

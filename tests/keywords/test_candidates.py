@@ -28,7 +28,8 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
          ("徐", "nr"), ("云", "n"), ("版", "n"), ("记者", "n"), ("王磊", "nr"), ("", "x"), ("新华社", "nt"),
          ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j"), ("华为", "nz"), ("P50", "eng"), ("Zip", "eng"),
          ("版本", "n"), ("7", "m"), ("取消", "v"), ("座机", "n"), ("北京", "ns"), ("张伟", "nrfg"), ("美丽", "a"),
-         ("哈", "e"), ("哈哈", "n"), ("Note", "eng"), ("9", "m"), ("魅族", "nz"), ("发展", "vn")]
+         ("哈", "e"), ("哈哈", "n"), ("Note", "eng"), ("9", "m"), ("魅族", "nz"), ("发展", "vn"),
+         ("《", "x"), ("》", "x"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r")]  # works' titles, marks twice
 tokens_of = st.lists(st.sampled_from(VOCAB), max_size=30).map(lambda pairs: [Token(w, p) for w, p in pairs])
 documents = st.lists(st.tuples(tokens_of, tokens_of), min_size=1, max_size=4)
 
@@ -40,6 +41,7 @@ def test_the_flags_are_those_of_the_token_codes():
 
 @example(pairs=[("记者", "n"), ("", "x"), ("张伟", "nrfg"), ("数据", "n")])  # a byline, a blank, the reporter
 @example(pairs=[("版本", "n"), ("7", "m"), ("-", "x"), ("Zip", "eng")])
+@example(pairs=[("《", "x"), ("最后", "f"), ("数据", "n"), ("5", "m"), ("》", "x"), ("数据", "n")])
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
 def test_compiled_spans_are_the_reference_spans(pairs):
     tokens = [Token(w, p) for w, p in pairs]
@@ -150,3 +152,20 @@ def test_entity_lookup_ignores_case_as_str_lower_does(texts, keys):
     table = {key: n for n, key in enumerate(keys)}
     expected = [(i, table[t.lower()]) for i, t in enumerate(texts) if t.lower() in table]
     assert _candidates.lookup_lowered(tuple(texts), table) == expected
+
+
+@pytest.mark.parametrize("inside", [
+    [("数据", "n"), ("中心", "n"), ("的", "uj"), ("数据", "n"), ("你", "r"), ("最后", "f"), ("5", "m")],  # 7 tokens
+    [("数据", "n")] * 8,  # the longest title
+    [("数据", "n")] * 9,  # one token too many: no title
+])
+def test_features_of_long_work_titles_are_the_reference_features(inside):
+    body = [Token(w, p) for w, p in [("数据", "n"), ("《", "x"), *inside, ("》", "x"), ("数据", "n"), ("中心", "n")]]
+    batch = TokenBatch.of([([], body)], TokenCodes(STOP))
+    rank = np.linspace(0.0, 1.0, len(batch.words))
+    idf = idf_of(["数据"], [2.0])
+    [want] = reference.batch_candidates(batch, rank, idf)
+    [got] = batch_candidates(batch, rank, idf)
+    assert got.texts == want.texts
+    assert got.features.tobytes() == want.features.tobytes()
+    assert ("".join(w for w, _ in inside) in got.texts) == (len(inside) <= 8 and len("".join(w for w, _ in inside)) <= 16)

@@ -56,7 +56,8 @@ def test_span_positions_point_at_the_tokens():
 
 # The compiled loop must find exactly the spans of the plain definition in the module docstring.
 def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
-    from nlp.keywords.phrases import BREAK_POS, EDGE_POS, HEAD_POS, JOINERS, LEAD_POS, NAME_POS, _NUMERIC, Metadata
+    from nlp.keywords.phrases import (BREAK_POS, EDGE_POS, HEAD_POS, JOINERS, LEAD_POS, NAME_POS, WORK_MARKS,
+                                      WORK_TOKENS, _NUMERIC, Metadata)
 
     meta = Metadata.bundled()
 
@@ -98,16 +99,33 @@ def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
                 if (not edge[i] and not edge[j] and len(text) >= 2 and not _NUMERIC.match(text) and whole
                         and text not in meta.outlets):
                     out.append((text, offset + i, offset + j + 1, j - i + 1))
-    return out
+    # The whole title of a work in 《》 (2 to WORK_TOKENS tokens, none of them punctuation).
+    for i in range(1, len(tokens)):
+        if tokens[i - 1].word not in WORK_MARKS:
+            continue
+        for k in range(i, min(i + WORK_TOKENS + 1, len(tokens))):
+            if tokens[k].word in WORK_MARKS.values() or not any(ch.isalnum() for ch in tokens[k].word):
+                break
+        else:
+            continue
+        text = ""
+        for token in tokens[i:k]:
+            text = join(text, token.word)
+        span = (text, i, k, k - i)
+        if (tokens[k].word in WORK_MARKS.values() and k - i >= 2 and 2 <= len(text) <= max_chars and not _NUMERIC.match(text)
+                and text not in meta.outlets and span not in out):
+            out.append(span)
+    return sorted(out, key=lambda span: (span[1], span[3]))
 
 
 VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，", "x"), ("-", "x"), ("·", "x"),
          ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
          ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng"), ("系", "v"), ("跑", "v"),
          ("徐", "nr"), ("云", "n"), ("版", "n"), ("记者", "n"), ("王磊", "nr"), ("", "x"), ("新华社", "nt"),
-         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j")]
+         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r")]
 
 
+@example(pairs=[("《", "x"), ("最后", "f"), ("数据", "n"), ("5", "m"), ("》", "x")])  # a work's title, whatever its ends
 @example(pairs=[("记者", "n"), ("徐", "nr"), ("川", "j"), ("数据", "n")])  # a byline's name does not glue to what follows
 @example(pairs=[("数据", "n"), ("-", "x"), ("川", "j"), ("数据", "n")])  # a joiner is no lone character
 @given(st.lists(st.sampled_from(VOCAB), max_size=40))
@@ -193,3 +211,31 @@ def test_the_compiled_lookup_gives_each_token_its_own_code(as_tuples):
     given = [tuple(t) for t in tokens] if as_tuples else tokens
     assert coder.codes(given).tolist() == [TokenCodes(STOP)._code(Token(*t)) for t in tokens]
     assert coder.codes(given).dtype == np.int64
+
+
+@pytest.mark.parametrize("pairs, title", [
+    ([("《", "x"), ("最后", "f"), ("生还者", "n"), ("2", "m"), ("》", "x")], "最后生还者2"),  # ends in a numeral
+    ([("《", "x"), ("极圈", "n"), ("以南", "f"), ("》", "x")], "极圈以南"),  # a locality word
+    ([("《", "x"), ("逆流而上", "i"), ("的", "uj"), ("你", "r"), ("》", "x")], "逆流而上的你"),  # a particle, a pronoun
+    ([("〈", "x"), ("长安", "ns"), ("十二", "m"), ("时辰", "n"), ("〉", "x")], "长安十二时辰"),
+])
+def test_the_whole_title_of_a_work_is_a_candidate(pairs, title):
+    found = texts(toks(("他", "r"), ("看", "v"), *pairs, ("。", "x")))
+    assert title in found and found.count(title) == 1
+
+
+@pytest.mark.parametrize("pairs, absent", [
+    ([("《", "x"), ("考", "v"), ("不好", "a"), ("？", "x"), ("》", "x")], "考不好？"),  # punctuation inside
+    ([("《", "x"), ("2046", "m"), ("》", "x")], "2046"),  # a number only
+    ([("《", "x"), *[("猫", "n")] * 9, ("》", "x")], "猫" * 9),  # more than WORK_TOKENS tokens
+    ([("《", "x"), ("关于加强地方政府", "l"), ("水务服务费用支付", "l"), ("的", "uj"), ("议案", "n"), ("》", "x")],
+     "关于加强地方政府水务服务费用支付的议案"),  # more than 16 characters
+    ([("《", "x"), ("极圈", "n"), ("以南", "f")], "极圈以南"),  # never closed
+])
+def test_no_title_candidate_without_a_short_closed_title(pairs, absent):
+    found = texts(toks(*pairs, ("。", "x")))
+    assert not any(text.startswith(absent) for text in found), found
+
+
+def test_an_empty_pair_of_title_marks_gives_nothing():
+    assert texts(toks(("《", "x"), ("》", "x"))) == []

@@ -104,9 +104,15 @@ def test_select_matches_a_full_sort(pairs, top_k):
     for score, text in full:
         if len(expected) == top_k:
             break
-        if not any(text in other or _straddles(text, other) for other, _ in expected):
+        if not any(text in other or _straddles(text, other) or _numbered(text, other) for other, _ in expected):
             expected.append((text, score))
     assert select(texts, scores, top_k) == expected
+
+
+def _numbered(text: str, other: str) -> bool:
+    """``text`` is ``other`` with a number after it (数据12 of 数据)."""
+    rest = text[len(other):].lstrip(" ")
+    return text.startswith(other) and rest.isdigit() and rest.isascii()
 
 
 def _straddles(a: str, b: str) -> bool:
@@ -179,3 +185,31 @@ def test_a_predicate_after_a_chosen_name_is_skipped(part, tail, expected):
     whole = part.word + tail.word
     found, scores = scored(body, {part.word: 0.9, whole: 0.8, "Akka": 0.7, "框架": 0.6})
     assert [t for t, _ in select(found.texts, scores, 3, found)] == expected
+
+
+def test_log_work_title_counts_how_often_a_candidate_fills_a_pair_of_title_marks():
+    body = [Token("《", "x"), Token("最后", "f"), Token("生还者", "n"), Token("2", "m"), Token("》", "x"), Token("，", "x"),
+            Token("生还者", "n"), Token("游戏", "n")]
+    found = candidate_features([], body, IdfTable({"生还者": 5.0}), {}, STOP)
+    assert features_of("最后生还者2", found)["log_work_title"] == pytest.approx(np.log(2))
+    assert features_of("生还者", found)["log_work_title"] == 0.0 and features_of("生还者游戏", found)["log_work_title"] == 0.0
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["质量效应", "质量效应3", "游戏"], ["质量效应", "游戏"]),  # a numbered one of a chosen series
+    (["龙腾世纪", "龙腾世纪 2", "发售"], ["龙腾世纪", "发售"]),
+    (["华为", "华为P50", "手机"], ["华为", "华为P50", "手机"]),  # a model name is more than a number
+    (["5G", "5G网络", "基站"], ["5G", "5G网络", "基站"]),
+])
+def test_select_skips_a_numbered_variant_of_a_chosen_keyword(texts, expected):
+    assert [t for t, _ in select(texts, np.array([0.9, 0.8, 0.7]), 3)] == expected
+
+
+def test_a_works_title_replaces_a_chosen_part_of_it():
+    body = [Token("《", "x"), Token("最后", "f"), Token("生还者", "n"), Token("2", "m"), Token("》", "x"), Token("，", "x"),
+            Token("生还者", "n"), Token("，", "x"), Token("游戏", "n")]
+    found = candidate_features([], body, IdfTable({"生还者": 5.0}), {}, STOP)
+    order = {"生还者": 0.9, "最后生还者2": 0.8, "游戏": 0.7}
+    scores = np.array([order.get(text, 0.0) for text in found.texts])
+    assert [t for t, _ in select(found.texts, scores, 3, found)] == ["最后生还者2", "游戏"]
+    assert [t for t, _ in select(found.texts, scores, 3)] == ["生还者", "最后生还者2", "游戏"]  # without features: both
