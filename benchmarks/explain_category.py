@@ -23,11 +23,11 @@ def contributions(predictor, doc: str, first: int, second: int) -> list[tuple[fl
     """(contribution to first minus second, block kind, term) of every feature of ``doc``, largest first."""
     found, offset = [], 0
     for block in predictor.blocks:
-        row = block.transform([doc])
-        columns = offset + row.indices
+        row = block.transform([doc])  # one CSR row (nlp.classify.predictor.Rows)
+        columns = offset + row.columns
         values = row.data * (predictor.coef[first, columns] - predictor.coef[second, columns])
-        found += [(float(v), block.kind, block.terms[j]) for v, j in zip(values, row.indices)]
-        offset += len(block.terms)
+        found += [(float(v), block.kind, block.terms[j]) for v, j in zip(values, row.columns)]
+        offset += block.n_terms
     return sorted(found, key=lambda item: (-item[0], item[1], item[2]))
 
 
