@@ -164,6 +164,35 @@ def choose_power(pooled) -> float:
     return fit_power(predictions, labels, weights)
 
 
+def abstention_table(pooled, shares=(0.10, 0.15)) -> list[str]:
+    """Markdown rows: how right the labelled held-out examples are when the least sure ``share`` (every set
+    counting equally) is left unlabelled by the top probability (what ``min_score`` does), by the margin
+    between the top two probabilities, or by the top one's share of the two (issue 17: is the margin a
+    better sign of doubt than the probability?)."""
+    def margin(p):
+        return p.top[0][1] - (p.top[1][1] if len(p.top) > 1 else 0.0)
+
+    def share_of_two(p):
+        return p.top[0][1] / max(p.top[0][1] + (p.top[1][1] if len(p.top) > 1 else 0.0), 1e-12)
+
+    rows = ["| left unlabelled | measure of doubt | threshold | " + " | ".join(SET_NAMES.get(n, n) for n in pooled)
+            + " | mean |", "|---|---|---|" + "---|" * (len(pooled) + 1)]
+    for share in shares:
+        for name, key in (("top probability", lambda p: p.score), ("margin of the top two", margin),
+                          ("top one's share of the two", share_of_two)):
+            values = np.concatenate([np.array([key(p) for p in ps]) for ps, _ in pooled.values()])
+            weights = np.concatenate([np.full(len(ps), 1 / len(ps)) for ps, _ in pooled.values()])
+            order = np.argsort(values)
+            threshold = values[order][np.searchsorted(np.cumsum(weights[order]) / weights.sum(), share)]
+            accuracy = []
+            for predictions, labels in pooled.values():
+                kept = [p.label == label for p, label in zip(predictions, labels) if key(p) >= threshold]
+                accuracy.append(sum(kept) / max(len(kept), 1))
+            rows.append(f"| {share:.0%} | {name} | {threshold:.3f} | " + " | ".join(f"{a:.4f}" for a in accuracy)
+                        + f" | {np.mean(accuracy):.4f} |")
+    return rows
+
+
 def labelled_share(predictions, labels, min_score):
     kept = [(p, label) for p, label in zip(predictions, labels) if p.score >= min_score]
     accuracy = sum(p.label == label for p, label in kept) / max(len(kept), 1)
@@ -189,6 +218,8 @@ def main() -> None:
     metrics = {name: score(*pooled[name]).to_dict() for name in pooled}
     min_score = choose_min_score(pooled)
     coverage = {name: labelled_share(*pooled[name], min_score) for name in pooled}
+    print("\n".join(["", "Accuracy of the labelled held-out examples by how the unsure are chosen:",
+                      *abstention_table(pooled)]))
 
     fit_started = time.perf_counter()
     docs, labels, weights = weighted(loaded, {name: list(range(len(loaded[name][0]))) for name in loaded},
