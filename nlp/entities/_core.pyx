@@ -147,8 +147,10 @@ cdef class Extras:
     cdef uint64_t[::1] keys
     cdef uint8_t[::1] values
     cdef uint64_t mask
+    cdef tuple source  # the arguments it was built from, to pickle it by
 
     def __init__(self, clusters=None, chars=None, lengths=None, groups=None):
+        self.source = (clusters, chars, lengths, groups)
         self.has_clusters = clusters is not None
         self.has_lexicon = chars is not None
         self.n_templates = N_TEMPLATES + N_LEXICON * self.has_lexicon + N_CLUSTER * self.has_clusters
@@ -160,6 +162,9 @@ cdef class Extras:
         if self.has_lexicon:
             self._build_lexicon(np.ascontiguousarray(chars, np.uint32), np.ascontiguousarray(lengths, np.uint8),
                                 np.ascontiguousarray(groups, np.uint8))
+
+    def __reduce__(self):
+        return Extras, self.source
 
     def _build_lexicon(self, const uint32_t[::1] chars, const uint8_t[::1] lengths, const uint8_t[::1] groups):
         cdef Py_ssize_t n_words = lengths.shape[0], w, at = 0, k, entries = 0, size
@@ -321,6 +326,7 @@ cdef class Chain:
     cdef int32_t[:, ::1] pred
     cdef float[:, ::1] pred_w
     cdef int32_t[::1] n_pred
+    cdef tuple source  # the arguments it was built from, to pickle it by
 
     def __init__(self, const float[:, ::1] transitions, const float[::1] start, const float[::1] end):
         cdef Py_ssize_t L = transitions.shape[0]
@@ -337,7 +343,11 @@ cdef class Chain:
             pred_w[b, :len(a)] = t[a, b]
         self.n_labels = L
         self.start, self.end = np.array(start, np.float32), np.array(end, np.float32)
+        self.source = (t.copy(), np.asarray(self.start), np.asarray(self.end))
         self.pred, self.pred_w, self.n_pred = pred, pred_w, allowed.sum(axis=0).astype(np.int32)
+
+    def __reduce__(self):
+        return Chain, self.source
 
     cdef void step(self, const float* prev, const float* emit, float* cur, uint8_t* back) noexcept nogil:
         """One Viterbi step: cur[b] = max over allowed a of prev[a] + w(a, b), plus emit[b]; back[b]
@@ -395,7 +405,7 @@ cdef inline void add_weights(uint64_t h, const uint64_t* slots, uint64_t mask, c
 
 
 def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, const uint32_t[:, ::1] weights,
-        const float[:, ::1] dense, Chain chain, Extras extras=None):
+        const float[:, ::1] dense, Chain chain not None, Extras extras=None):
     """Entity spans ``[(start, end, type), ...]`` of ``text`` in reading order (best label path).
 
     ``table`` is the model's open-addressing hash table packed one slot per row (see
@@ -437,6 +447,8 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] occupied, con
             NLP_PREFETCH(&slots[2 * (hashes[q] & mask)])
         for i in range(n):
             memcpy(emit, bias, L * sizeof(float))
+            if i * T + AHEAD < n_keys:  # template 0 is not looked up, but the key AHEAD of it is
+                NLP_PREFETCH(&slots[2 * (hashes[i * T + AHEAD] & mask)])
             for t in range(1, T):
                 q = i * T + t
                 if q + AHEAD < n_keys:  # unconditional: measured 5% faster than asking the occupancy bit first

@@ -92,6 +92,8 @@ def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.nd
     (small enough to stay in cache): a feature whose first slot is empty is not looked up in the
     table.  The same lookups as the (slots, rows, offsets, labels, values) form, which the model
     file keeps."""
+    if dense_from < 2:
+        raise ValueError("dense_from must be 2 or more: a feature with one weight keeps it in its slot")
     counts = np.diff(offsets).astype(np.uint64)
     if counts.size and (counts.max() > 255 or len(labels) >= 1 << 24):
         raise ModelError("model has a feature with more than 255 weights or more than 2**24 weights in all")
@@ -242,6 +244,10 @@ class EntityRecognizer:
             raise ModelError("model hash table points outside the weight rows")
         if self.labels.size and self.labels.max() >= n_labels:
             raise ModelError("model weights name a label the model does not have")
+        rises = np.diff(self.labels.astype(np.int64)) > 0
+        rises[offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < len(self.labels))] - 1] = True  # across features
+        if not rises.all():
+            raise ModelError("model weights of a feature must name each label once, in rising order")
         self._table, self._occupied, self._weights, self._dense = pack(self.slots, self.rows, self.offsets, self.labels,
                                                                       self.values, n_labels)
         self._chain = _core.Chain(self.transitions, self.start, self.end)

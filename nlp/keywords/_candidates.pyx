@@ -57,6 +57,8 @@ cdef enum:
     MAX_SUB = 8  # the longest span whose parts are looked up (nesting)
     WORK_TOKENS = 8  # the longest title of a work in 《》 that is a candidate (phrases.WORK_TOKENS; <= MAX_SUB)
 
+assert WORK_TOKENS <= MAX_SUB, "a work's title must fit the nesting lookup"
+
 FLAGS = {"BREAK": BREAK, "EDGE": EDGE, "JOINER": JOINER, "NUMERIC": NUMERIC, "LATIN_HEAD": LATIN_HEAD,
          "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "KEYWORD": KEYWORD, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
          "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "PUNCT": PUNCT, "OPEN_WORK": OPEN_WORK,

@@ -49,7 +49,7 @@ PROPER_POS = NAME_POS | {"ns", "nt", "nz", "nw"}
 MAX_TOKENS = 5  # the longest phrase candidate, in tokens
 # The marks of a work's title (《最后生还者2》, 《逆流而上的你》): all they hold is one candidate, whatever
 # it starts or ends with, if it is 2 to WORK_TOKENS tokens, none of them punctuation.
-WORK_MARKS = {"《": "》", "〈": "〉"}
+WORK_MARKS = {"《": "》"}  # (〈〉 are rarer, and a mark of one kind must not close the other)
 WORK_TOKENS = 8
 # The parts of speech a phrase's last token is told apart by (``KeyRanker`` features); others -> "other".
 LAST_POS = ("n", "vn", "nz", "eng", "v", "a", "nr", "ns", "nt", "j")
@@ -126,7 +126,8 @@ class TokenCodes:
         code = 0
         meta = self.metadata
         is_meta = word in meta.outlets or word in meta.bylines
-        if pos in BREAK_POS or word in self.stopwords or word.lower() in self.stopwords or is_meta:
+        if (pos in BREAK_POS or word in self.stopwords or word.lower() in self.stopwords or is_meta
+                or word in WORK_MARKS or word in WORK_MARKS.values()):  # a title mark breaks, whatever its tag
             code |= BREAK
         if pos in EDGE_POS or word in JOINERS:
             code |= EDGE

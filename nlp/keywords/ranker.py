@@ -152,10 +152,11 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     variant and is skipped (取消座机 after 座机), so is a whole that ends in a verb or adjective after a
     chosen name (Scala编写 after Scala, 北京连续 after 北京: a subject and its predicate, a clause, not a
     term; 手机维修 after 手机 is kept), so is a third layer (全球遭遇宕机 after 遭遇宕机 after
-    宕机), so is a chosen name with a number (质量效应3 after 质量效应) unless it is a work's title in 《》,
-    which replaces the chosen parts it holds (最后生还者2 after 生还者), and a part that never occurs outside longer
-    candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is a piece, which the whole
-    replaces.  Only the best few candidates are sorted; the rest are looked at only if nesting
+    宕机), a work's title in 《》 replaces the chosen parts it holds (最后生还者2 after 生还者), and a part
+    that never occurs outside longer candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is
+    a piece, which the whole replaces.  With or without ``found``, a chosen keyword that does not end
+    in a digit, followed by a number (an optional space, then digits), is skipped (质量效应3 after
+    质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.  Only the best few candidates are sorted; the rest are looked at only if nesting
     uses those up."""
     if top_k <= 0:
         return []
@@ -213,8 +214,9 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
         held = [c for c in chosen if c[0] in text]
         if held and kinds is not None and kinds.work(index):
             chosen = [c for c in chosen if c not in held]  # a work's title replaces its parts (最后生还者2, not 生还者)
-        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in chosen if text.startswith(other)):
-            continue  # a numbered one of a chosen series (质量效应3 after 质量效应): the same idea
+        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in chosen
+                 if text.startswith(other) and not other[-1:].isdigit()):
+            continue  # a numbered one of a chosen series (质量效应3 after 质量效应; not 骁龙888 after 骁龙8)
         elif held and kinds is not None:
             if kinds.verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
                 continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)

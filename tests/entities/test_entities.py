@@ -231,3 +231,34 @@ def test_cli_names_the_bad_line(tmp_path):
     result = CliRunner().invoke(app, ["train-entities", str(bad), "-o", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert f"{bad}:1: entity offsets [0, 5) lie outside the text" in result.output
+
+
+def test_tag_refuses_a_missing_chain(recognizer):
+    with pytest.raises(TypeError):
+        _core.tag("华为公司", recognizer._table, recognizer._occupied, recognizer._weights, recognizer._dense, None)
+
+
+def test_a_recognizer_pickles_and_predicts_the_same(recognizer):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(recognizer))
+    texts = [t for t, _ in SENTENCES]
+    assert [again.predict(t) for t in texts] == [recognizer.predict(t) for t in texts]
+
+
+@pytest.mark.parametrize("dense_from", [0, 1])
+def test_pack_keeps_one_weight_in_its_slot(recognizer, dense_from):
+    with pytest.raises(ValueError, match="dense_from"):
+        pack(recognizer.slots, recognizer.rows, recognizer.offsets, recognizer.labels, recognizer.values,
+             len(recognizer.start), dense_from=dense_from)
+
+
+@pytest.mark.parametrize("labels", [[1, 1], [2, 1]])
+def test_a_feature_must_name_each_label_once_in_rising_order(recognizer, labels):
+    slots, rows, offsets, old_labels, values, transitions, start, end = recognizer.arrays
+    first = int(np.flatnonzero(np.diff(offsets) >= 2)[0])  # a feature with two weights or more
+    bad = old_labels.copy()
+    bad[offsets[first]:offsets[first] + 2] = labels
+    with pytest.raises(ModelError, match="rising order"):
+        EntityRecognizer(types=recognizer.types, slots=slots, rows=rows, offsets=offsets, labels=bad, values=values,
+                         transitions=transitions, start=start, end=end)

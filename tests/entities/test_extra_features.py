@@ -196,3 +196,16 @@ def test_cli_trains_with_a_lexicon_and_clusters(tmp_path, corpus):
     card = json.loads((model / "model.json").read_text("utf-8"))
     assert card["features"][1:] == ["lexicon (7 words)", "character clusters (21 characters)"]  # and the line break
     assert card["lexicon"] == str(dictionary)
+
+
+def test_extras_pickle_and_give_the_same_features():
+    import pickle
+
+    lexicon, clusters = Lexicon.from_words(WORDS), some_clusters(3)
+    for extras in (extra_features(lexicon, None), extra_features(None, clusters), extra_features(lexicon, clusters)):
+        again = pickle.loads(pickle.dumps(extras))
+        text = "北京市海淀区中国人民银行张伟在"
+        out, back = (np.zeros((len(text), extras.n_templates), np.uint64) for _ in range(2))
+        _core.fill_features(text, out, extras)
+        _core.fill_features(text, back, again)
+        assert out.tolist() == back.tolist()

@@ -75,6 +75,7 @@ def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
             continue
         if (token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords
                 or token.word in meta.outlets or token.word in meta.bylines
+                or token.word in WORK_MARKS or token.word in WORK_MARKS.values()
                 or (token.pos in NAME_POS and after_byline(index))):
             if current:
                 runs.append((start, current))
@@ -217,7 +218,7 @@ def test_the_compiled_lookup_gives_each_token_its_own_code(as_tuples):
     ([("《", "x"), ("最后", "f"), ("生还者", "n"), ("2", "m"), ("》", "x")], "最后生还者2"),  # ends in a numeral
     ([("《", "x"), ("极圈", "n"), ("以南", "f"), ("》", "x")], "极圈以南"),  # a locality word
     ([("《", "x"), ("逆流而上", "i"), ("的", "uj"), ("你", "r"), ("》", "x")], "逆流而上的你"),  # a particle, a pronoun
-    ([("〈", "x"), ("长安", "ns"), ("十二", "m"), ("时辰", "n"), ("〉", "x")], "长安十二时辰"),
+    ([("《", "x"), ("长安", "ns"), ("十二", "m"), ("时辰", "n"), ("》", "x")], "长安十二时辰"),
 ])
 def test_the_whole_title_of_a_work_is_a_candidate(pairs, title):
     found = texts(toks(("他", "r"), ("看", "v"), *pairs, ("。", "x")))
@@ -231,6 +232,8 @@ def test_the_whole_title_of_a_work_is_a_candidate(pairs, title):
     ([("《", "x"), ("关于加强地方政府", "l"), ("水务服务费用支付", "l"), ("的", "uj"), ("议案", "n"), ("》", "x")],
      "关于加强地方政府水务服务费用支付的议案"),  # more than 16 characters
     ([("《", "x"), ("极圈", "n"), ("以南", "f")], "极圈以南"),  # never closed
+    ([("《", "x"), ("极圈", "n"), ("以南", "f"), ("〉", "x")], "极圈以南"),  # closed by another mark
+    ([("《", "x"), ("数据", "n"), ("中心", "n"), ("》", "n"), ("数据", "n")], "数据中心》"),  # a mark breaks, whatever its tag
 ])
 def test_no_title_candidate_without_a_short_closed_title(pairs, absent):
     found = texts(toks(*pairs, ("。", "x")))

@@ -93,7 +93,8 @@ def test_ranker_weights_must_match_the_features():
         KeyRanker.from_dict(data)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["数据", "中心", "数据中心", "算力", "网络", "算力网络", "甲", "乙", "丙丁"]),
+@given(st.lists(st.tuples(st.sampled_from(["数据", "中心", "数据中心", "算力", "网络", "算力网络", "甲", "乙", "丙丁",
+                                           "骁龙8", "数据 ", "数据１"]),
                           st.sampled_from([0.1, 0.2, 0.5, 0.5000001, 0.9])), max_size=80),
        st.integers(min_value=0, max_value=6))
 def test_select_matches_a_full_sort(pairs, top_k):
@@ -110,9 +111,12 @@ def test_select_matches_a_full_sort(pairs, top_k):
 
 
 def _numbered(text: str, other: str) -> bool:
-    """``text`` is ``other`` with a number after it (数据12 of 数据)."""
-    rest = text[len(other):].lstrip(" ")
-    return text.startswith(other) and rest.isdigit() and rest.isascii()
+    """``text`` is ``other`` (not ending in a digit) with a number after it: one optional space, then
+    ASCII or full-width digits (数据12 of 数据)."""
+    rest = text[len(other):]
+    rest = rest[1:] if rest[:1].isspace() else rest
+    return (text.startswith(other) and not other[-1:].isdigit() and rest != ""
+            and all(c in "0123456789０１２３４５６７８９" for c in rest))
 
 
 def _straddles(a: str, b: str) -> bool:
@@ -200,6 +204,8 @@ def test_log_work_title_counts_how_often_a_candidate_fills_a_pair_of_title_marks
     (["龙腾世纪", "龙腾世纪 2", "发售"], ["龙腾世纪", "发售"]),
     (["华为", "华为P50", "手机"], ["华为", "华为P50", "手机"]),  # a model name is more than a number
     (["5G", "5G网络", "基站"], ["5G", "5G网络", "基站"]),
+    (["骁龙8", "骁龙888", "芯片"], ["骁龙8", "骁龙888", "芯片"]),  # a chosen name that ends in a digit: another product
+    (["数据", "数据１２", "中心"], ["数据", "中心"]),  # full-width digits
 ])
 def test_select_skips_a_numbered_variant_of_a_chosen_keyword(texts, expected):
     assert [t for t, _ in select(texts, np.array([0.9, 0.8, 0.7]), 3)] == expected
