@@ -212,12 +212,14 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
         if _candidates.covered(text, [other for other, _, _ in chosen]):
             continue  # inside a chosen one, or a piece that straddles its edge (迷城Nintendo after 智龙迷城)
         held = [c for c in chosen if c[0] in text]
-        if held and kinds is not None and kinds.work(index):
+        if not held:
+            pass
+        elif kinds is not None and kinds.work(index):
             chosen = [c for c in chosen if c not in held]  # a work's title replaces its parts (最后生还者2, not 生还者)
-        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in chosen
+        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in held
                  if text.startswith(other) and not other[-1:].isdigit()):
             continue  # a numbered one of a chosen series (质量效应3 after 质量效应; not 骁龙888 after 骁龙8)
-        elif held and kinds is not None:
+        elif kinds is not None:
             if kinds.verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
                 continue  # a verb-object variant, or a third layer (全球遭遇宕机 after 遭遇宕机 after 宕机)
             if kinds.predicate(index) and any(kinds.name(c[2]) for c in held):
