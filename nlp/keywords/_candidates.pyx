@@ -51,7 +51,8 @@ cdef enum:
     PUNCT = 1 << 15
     OPEN_WORK = 1 << 16
     CLOSE_WORK = 1 << 17
-    POS_SHIFT = 18
+    MORPHEME = 1 << 18
+    POS_SHIFT = 19
     POS_MASK = 15
     N_POS = 11  # LAST_POS and "other"
     MAX_SUB = 8  # the longest span whose parts are looked up (nesting)
@@ -62,7 +63,7 @@ assert WORK_TOKENS <= MAX_SUB, "a work's title must fit the nesting lookup"
 FLAGS = {"BREAK": BREAK, "EDGE": EDGE, "JOINER": JOINER, "NUMERIC": NUMERIC, "LATIN_HEAD": LATIN_HEAD,
          "LATIN_TAIL": LATIN_TAIL, "HAS_LATIN": HAS_LATIN, "KEYWORD": KEYWORD, "HEAD": HEAD, "ONE_HAN": ONE_HAN, "BYLINE": BYLINE,
          "NAME": NAME, "VERB": VERB, "LEAD": LEAD, "PROPER": PROPER, "PUNCT": PUNCT, "OPEN_WORK": OPEN_WORK,
-         "CLOSE_WORK": CLOSE_WORK, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK, "WORK_TOKENS": WORK_TOKENS}
+         "CLOSE_WORK": CLOSE_WORK, "MORPHEME": MORPHEME, "POS_SHIFT": POS_SHIFT, "POS_MASK": POS_MASK, "WORK_TOKENS": WORK_TOKENS}
 
 # The columns this module fills, by the ranker's feature names; counts stand where the ranker takes
 # log(1 + count) (log_tf_title, log_tf_body, log_superstrings, log_substrings, log_work_title), and the entity columns,
@@ -159,6 +160,11 @@ cdef class _Tokens:
         for k in range(n):
             if codes[k] & (BREAK | JOINER) == BREAK | JOINER:
                 self.in_chunk[k] = k > 0 and self.in_chunk[k - 1] != 0
+        # A bound morpheme between two names is the middle of a foreign name (阿伏|伽|德罗).
+        for k in range(1, n - 1):
+            if (codes[k] & MORPHEME and codes[k - 1] & NAME and self.in_chunk[k - 1]
+                    and codes[k + 1] & NAME and codes[k + 1] & BREAK == 0):
+                self.in_chunk[k] = 1
         for k in range(n):
             c = codes[k]
             before = codes[k - 1] if k > 0 else BREAK

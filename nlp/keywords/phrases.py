@@ -10,7 +10,8 @@ tokens must keep words whole: a one-character Chinese token may start it only as
 or abbreviation (徐|冬冬, 北|塞浦路斯; not 系|选秀, 版|元宇宙) and end it only as a noun head (腾讯|云;
 not 司机|跑).  Names that stand in datelines and bylines (``nlp/data/metadata_names.txt``:
 新华社, 中新社, 央视网, 记者 ...) and a person's name right after a byline word (记者 王磊) are
-metadata, never part of a candidate.  The whole title of a work in 《》 is a candidate too, even
+metadata, never part of a candidate.  A bound morpheme (``zg``) breaks a chunk unless it stands
+between two names, where it is the middle of a foreign name the segmenter cut (阿伏|伽|德罗).  The whole title of a work in 《》 is a candidate too, even
 where these rules would cut it (《最后生还者2》 ends in a numeral, 《极圈以南》 in a locality word,
 《逆流而上的你》 holds a particle and a pronoun): the title an editor writes.
 
@@ -60,8 +61,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 # Flags of a token code; the index of its part of speech in LAST_POS sits above them.
 (BREAK, EDGE, JOINER, NUMERIC, LATIN_HEAD, LATIN_TAIL, HAS_LATIN, KEYWORD, HEAD, ONE_HAN, BYLINE, NAME,
- VERB, LEAD, PROPER, PUNCT, OPEN_WORK, CLOSE_WORK) = (1 << i for i in range(18))
-POS_SHIFT = 18
+ VERB, LEAD, PROPER, PUNCT, OPEN_WORK, CLOSE_WORK, MORPHEME) = (1 << i for i in range(19))
+POS_SHIFT = 19
 POS_MASK = 15  # LAST_POS index: (code >> POS_SHIFT) & POS_MASK
 
 
@@ -163,6 +164,8 @@ class TokenCodes:
             code |= OPEN_WORK
         if word in WORK_MARKS.values():
             code |= CLOSE_WORK
+        if pos == "zg":
+            code |= MORPHEME
         pos = POS_ALIAS.get(pos, pos)
         last_pos = LAST_POS.index(pos) if pos in LAST_POS else len(LAST_POS)
         assert last_pos <= POS_MASK

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from nlp.keywords.phrases import (BREAK, BYLINE, EDGE, HAS_LATIN, JOINER, KEYWORD, LAST_POS, LATIN_HEAD, LATIN_TAIL,
                                    LEAD, MAX_TOKENS, NAME, NUMERIC, ONE_HAN, HEAD, POS_MASK, POS_SHIFT, PROPER, VERB,
-                                   CLOSE_WORK, OPEN_WORK, PUNCT, WORK_TOKENS, Span, TokenBatch)
+                                   CLOSE_WORK, MORPHEME, OPEN_WORK, PUNCT, WORK_TOKENS, Span, TokenBatch)
 from nlp.keywords.ranker import FEATURES, Candidates, Mentions, _entity_columns
 from nlp.keywords.scoring import BatchRanks
 
@@ -59,6 +59,11 @@ def span_table(words: Sequence[str], codes: np.ndarray, *, max_tokens: int = MAX
     # A joiner continues a chunk that is open before it, whatever its part of speech.
     for k in np.flatnonzero((codes & (BREAK | JOINER)) == (BREAK | JOINER)).tolist():
         in_chunk[k] = k > 0 and bool(in_chunk[k - 1])
+    # A bound morpheme (zg) between two names is the middle of a foreign name (阿伏|伽|德罗).
+    name = (codes & NAME) != 0
+    for k in np.flatnonzero(codes & MORPHEME).tolist():
+        if 0 < k < n - 1 and name[k - 1] and in_chunk[k - 1] and name[k + 1] and not codes[k + 1] & BREAK:
+            in_chunk[k] = True
     space = np.zeros(n, dtype=np.int64)  # a space before token k joins two Latin words
     space[1:] = ((codes[:-1] & LATIN_TAIL) != 0) & ((codes[1:] & LATIN_HEAD) != 0)
     glued = list(words)

@@ -29,7 +29,8 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
          ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j"), ("华为", "nz"), ("P50", "eng"), ("Zip", "eng"),
          ("版本", "n"), ("7", "m"), ("取消", "v"), ("座机", "n"), ("北京", "ns"), ("张伟", "nrfg"), ("美丽", "a"),
          ("哈", "e"), ("哈哈", "n"), ("Note", "eng"), ("9", "m"), ("魅族", "nz"), ("发展", "vn"),
-         ("《", "x"), ("》", "x"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r")]  # works' titles, marks twice
+         ("《", "x"), ("》", "x"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r"),  # works' titles, marks twice
+         ("伽", "zg"), ("德罗", "nrt")]  # a foreign name cut around a bound morpheme
 tokens_of = st.lists(st.sampled_from(VOCAB), max_size=30).map(lambda pairs: [Token(w, p) for w, p in pairs])
 documents = st.lists(st.tuples(tokens_of, tokens_of), min_size=1, max_size=4)
 

@@ -68,15 +68,22 @@ def reference_spans(tokens, stopwords, max_tokens=5, max_chars=16):
     def one(token):
         return len(token.word) == 1 and not is_latin(token.word)
 
+    def breaks(index):
+        token = tokens[index]
+        return (token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords
+                or token.word in meta.outlets or token.word in meta.bylines
+                or token.word in WORK_MARKS or token.word in WORK_MARKS.values())
+
     runs, current, start = [], [], 0
     for index, token in enumerate(tokens):
         if token.word in JOINERS and current:
             current.append(token)
             continue
-        if (token.pos in BREAK_POS or token.word in stopwords or token.word.lower() in stopwords
-                or token.word in meta.outlets or token.word in meta.bylines
-                or token.word in WORK_MARKS or token.word in WORK_MARKS.values()
-                or (token.pos in NAME_POS and after_byline(index))):
+        if (token.pos == "zg" and current and current[-1].pos in NAME_POS and index + 1 < len(tokens)
+                and tokens[index + 1].pos in NAME_POS and not breaks(index + 1)):
+            current.append(token)  # the middle of a foreign name the segmenter cut (阿伏|伽|德罗)
+            continue
+        if breaks(index) or (token.pos in NAME_POS and after_byline(index)):
             if current:
                 runs.append((start, current))
             current, start = [], index + 1
@@ -123,7 +130,8 @@ VOCAB = [("数据", "n"), ("中心", "n"), ("算力", "n"), ("的", "uj"), ("，
          ("5", "m"), ("12", "m"), ("个", "q"), ("AI", "eng"), ("GPU", "eng"), ("3.5", "m"), ("表示", "v"),
          ("很长很长的一个词语", "n"), ("建设", "vn"), ("年", "t"), ("Lab", "eng"), ("系", "v"), ("跑", "v"),
          ("徐", "nr"), ("云", "n"), ("版", "n"), ("记者", "n"), ("王磊", "nr"), ("", "x"), ("新华社", "nt"),
-         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r")]
+         ("澎湃", "v"), ("新闻", "n"), ("川", "j"), ("渝", "j"), ("《", "x"), ("》", "x"), ("最后", "f"), ("你", "r"),
+         ("伽", "zg"), ("很", "zg"), ("德罗", "nrt")]
 
 
 @example(pairs=[("《", "x"), ("最后", "f"), ("数据", "n"), ("5", "m"), ("》", "x")])  # a work's title, whatever its ends
@@ -242,3 +250,14 @@ def test_no_title_candidate_without_a_short_closed_title(pairs, absent):
 
 def test_an_empty_pair_of_title_marks_gives_nothing():
     assert texts(toks(("《", "x"), ("》", "x"))) == []
+
+
+@pytest.mark.parametrize("pairs, whole, absent", [
+    ([("阿伏", "nr"), ("伽", "zg"), ("德罗", "nrt"), ("常数", "n")], "阿伏伽德罗常数", None),  # a cut foreign name
+    ([("数据", "n"), ("很", "zg"), ("德罗", "nrt")], None, "数据很德罗"),  # not between two names: still a break
+    ([("王磊", "nr"), ("很", "zg"), ("，", "x")], None, "王磊很"),
+])
+def test_a_bound_morpheme_joins_only_the_names_around_it(pairs, whole, absent):
+    found = texts(toks(*pairs))
+    assert whole is None or whole in found
+    assert absent is None or not any(absent in text for text in found)
