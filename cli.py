@@ -228,13 +228,32 @@ def annotate(
         raise typer.Exit(1)
 
 
+class _NoProgress:
+    """What ``_progress_bar`` gives when stderr is no terminal: the same calls, doing nothing (and rich,
+    20 ms of imports, is not loaded)."""
+
+    def __enter__(self) -> "_NoProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *args: object, **kwargs: object) -> int:
+        return 0
+
+    def update(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def _progress_bar():
     """A live count of annotated articles on a terminal (rich redraws it a few times a second); off otherwise."""
+    if not sys.stderr.isatty():
+        return _NoProgress()
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(SpinnerColumn(), TextColumn("{task.completed} articles"), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
+                    console=Console(stderr=True), transient=True)
 
 
 @app.command()

@@ -204,3 +204,17 @@ def test_the_command_line_choices_are_the_librarys():
 
     for choice, values in [(cli.ClassifierChoice, CLASSIFIERS), (cli.EngineChoice, ENGINES), (cli.MethodChoice, METHODS)]:
         assert tuple(member.value for member in choice) == values
+
+
+def test_annotate_off_a_terminal_does_not_load_the_progress_bar(posts, tmp_path):
+    """The progress bar is for terminals; piped or redirected, rich (20 ms of imports) stays unloaded."""
+    import subprocess
+    import sys
+
+    script = ("import sys, cli\n"
+              f"sys.argv = ['nlp', 'annotate', {str(posts)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '--model', 'none']\n"
+              "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+              "print('loaded' if 'rich.progress' in sys.modules else 'not loaded')\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "not loaded", done.stderr
+    assert len(records((tmp_path / "o.jsonl").read_text("utf-8"))) == 2
