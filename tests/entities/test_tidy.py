@@ -33,6 +33,8 @@ def test_a_cut_latin_word_becomes_the_whole_word(text, cut, whole):
     ("（Shadow of the Tomb Raider 即将推出", "（Shadow of the Tomb Raider", "Shadow of the Tomb Raider"),
     ("▲ 谷歌山景城大楼外景", "▲ 谷歌山景城大楼", "谷歌山景城大楼"),
     ("据报道，华为，今天发布", "华为，", "华为"),
+    ("（唐贵江 关悦）广州海关查获矿砂", "（唐贵江 关悦）广州海关", "广州海关"),  # a bracketed aside before the name
+    ("(记者 王磊)华为公司发布", "(记者 王磊)华为公司", "华为公司"),
 ])
 def test_what_a_name_does_not_hold_at_its_ends_is_trimmed(text, found, kept):
     assert texts(text, spans_of(text, [(found, 0)])) == [(kept, 0)]
