@@ -23,6 +23,7 @@ from nlp.dedup.minhash import MinHasher
 from nlp.doc import Article, Doc, Entity, Failure, Keyword, Segmented
 from nlp.entities.entity import COARSE
 from nlp.entities.model import EntityRecognizer
+from nlp.entities.tidy import one_type_per_article
 from nlp.errors import ConfigError, InputError, NlpError
 from nlp.keywords.phrases import TokenBatch, TokenCodes
 from nlp.keywords.ranker import Candidates, KeyRanker, Mentions, batch_candidates, select
@@ -178,11 +179,12 @@ class Pipeline:
 
     def add_entities(self, docs: Sequence[Doc]) -> None:
         """Entities of each title and text, found in the analysed (Simplified) reading and shown in
-        the article's own characters (OpenCC's t2s keeps every character in place)."""
+        the article's own characters (OpenCC's t2s keeps every character in place); a string has one
+        type in the whole article, the one it was given most often."""
         for doc in docs:
             title, text = self.analysed_text(doc)
-            doc.entities = tuple(_shown_entities(self.recognizer.predict(title), doc.title, "title")
-                                 + _shown_entities(self.recognizer.predict(text), doc.text, "text"))
+            doc.entities = tuple(one_type_per_article(_shown_entities(self.recognizer.predict(title), doc.title, "title")
+                                                      + _shown_entities(self.recognizer.predict(text), doc.text, "text")))
 
     def add_signatures(self, docs: Sequence[Doc]) -> None:
         """The MinHash signature of each document's words (a document read back from its record is

@@ -92,3 +92,20 @@ def test_a_person_name_loses_what_follows_it_in_the_sentence(text, found, kept):
 def test_without_a_person_type_names_are_left_alone():
     text = "记者周翔就此事采访了专家"
     assert texts(text, spans_of(text, [("周翔就", PERSON)])) == [("周翔就", PERSON)]
+
+
+@pytest.mark.parametrize("types, expected", [
+    (["org", "game", "game"], ["game", "game", "game"]),  # the type given most often, over title and text
+    (["org", "game"], ["org", "org"]),  # a tie: the first
+    (["org", "org"], ["org", "org"]),
+])
+def test_one_type_per_article_across_title_and_text(types, expected):
+    from nlp.doc import Entity
+    from nlp.entities.tidy import one_type_per_article
+
+    fields = ["title"] + ["text"] * (len(types) - 1)
+    found = [Entity("Aeraki Mesh", kind, 4 * k, 4 * k + 11, field) for k, (kind, field) in enumerate(zip(types, fields))]
+    other = Entity("华为", "company", 40, 42, "text")
+    out = one_type_per_article(found + [other])
+    assert [e.type for e in out[:-1]] == expected and out[-1] == other
+    assert [(e.start, e.end, e.field) for e in out[:-1]] == [(e.start, e.end, e.field) for e in found]
