@@ -138,11 +138,21 @@ def replace_options(options: TrainOptions) -> TrainOptions:
 
 def choose_min_score(pooled, share=UNLABELLED_SHARE) -> float:
     """The probability below which ``share`` of the held-out examples fall, every set counting equally."""
-    scores = np.concatenate([np.array([p.score for p in predictions]) for predictions, _ in pooled.values()])
+    return round(share_below(pooled, share, top_probability), 2)
+
+
+def top_probability(prediction) -> float:
+    return prediction.score
+
+
+def share_below(pooled, share: float, key) -> float:
+    """The value of ``key`` (of a prediction) below which ``share`` of the held-out examples fall,
+    every set counting equally."""
+    values = np.concatenate([np.array([key(p) for p in predictions]) for predictions, _ in pooled.values()])
     weights = np.concatenate([np.full(len(predictions), 1 / len(predictions)) for predictions, _ in pooled.values()])
-    order = np.argsort(scores)
+    order = np.argsort(values)
     cumulative = np.cumsum(weights[order]) / weights.sum()
-    return round(float(scores[order][np.searchsorted(cumulative, share)]), 2)
+    return float(values[order][np.searchsorted(cumulative, share)])
 
 
 def with_power(predictions, power: float) -> list:
@@ -178,23 +188,18 @@ def abstention_table(pooled, shares=(0.10, 0.15)) -> list[str]:
     rows = ["| left unlabelled | measure of doubt | threshold | " + " | ".join(SET_NAMES.get(n, n) for n in pooled)
             + " | mean |", "|---|---|---|" + "---|" * (len(pooled) + 1)]
     for share in shares:
-        for name, key in (("top probability", lambda p: p.score), ("margin of the top two", margin),
+        for name, key in (("top probability", top_probability), ("margin of the top two", margin),
                           ("top one's share of the two", share_of_two)):
-            values = np.concatenate([np.array([key(p) for p in ps]) for ps, _ in pooled.values()])
-            weights = np.concatenate([np.full(len(ps), 1 / len(ps)) for ps, _ in pooled.values()])
-            order = np.argsort(values)
-            threshold = values[order][np.searchsorted(np.cumsum(weights[order]) / weights.sum(), share)]
-            accuracy = []
-            for predictions, labels in pooled.values():
-                kept = [p.label == label for p, label in zip(predictions, labels) if key(p) >= threshold]
-                accuracy.append(sum(kept) / max(len(kept), 1))
+            threshold = share_below(pooled, share, key)
+            accuracy = [labelled_share(predictions, labels, threshold, key)[1] for predictions, labels in pooled.values()]
             rows.append(f"| {share:.0%} | {name} | {threshold:.3f} | " + " | ".join(f"{a:.4f}" for a in accuracy)
                         + f" | {np.mean(accuracy):.4f} |")
     return rows
 
 
-def labelled_share(predictions, labels, min_score):
-    kept = [(p, label) for p, label in zip(predictions, labels) if p.score >= min_score]
+def labelled_share(predictions, labels, min_score, key=top_probability):
+    """(share labelled, accuracy of the labelled) when examples whose ``key`` is below ``min_score`` are not."""
+    kept = [(p, label) for p, label in zip(predictions, labels) if key(p) >= min_score]
     accuracy = sum(p.label == label for p, label in kept) / max(len(kept), 1)
     return len(kept) / len(labels), accuracy
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from typing import Sequence
+from typing import Any, Sequence
 
 from nlp.doc import Entity
 
@@ -73,13 +73,10 @@ def one_type_per_article(entities: Sequence[Entity]) -> list[Entity]:
     """An article's title and text entities with one type per string, the one they were given most
     often over both (on a tie, the first): the rule :func:`tidy` applies within one text, across the
     two (Aeraki Mesh an organization in the title and a game in the text -> an organization twice)."""
-    votes: dict[str, Counter] = {}
-    for entity in entities:
-        votes.setdefault(entity.text, Counter())[entity.type] += 1
-    if all(len(counts) == 1 for counts in votes.values()):
+    kinds = _most_given([(entity.text, entity.type) for entity in entities])
+    if kinds is None:
         return list(entities)
-    chosen = {text: max(counts, key=lambda kind: counts[kind]) for text, counts in votes.items()}
-    return [entity._replace(type=chosen[entity.text]) for entity in entities]
+    return [entity._replace(type=kind) for entity, kind in zip(entities, kinds)]
 
 
 def _name_ends(text: str, spans: list[tuple[int, int, int]], person: int) -> list[tuple[int, int, int]]:
@@ -99,17 +96,26 @@ def _name_ends(text: str, spans: list[tuple[int, int, int]], person: int) -> lis
 def _consistent(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """One type per string in a text: the one the model gave it most often (on a tie, first).  A
     person the model once calls an organisation (马斯克 in an article about him) keeps being a person."""
-    first: dict[str, int] = {}
-    mixed = False
-    for start, end, kind in spans:
-        mixed |= first.setdefault(text[start:end], kind) != kind
-    if not mixed:
+    kinds = _most_given([(text[start:end], kind) for start, end, kind in spans])
+    if kinds is None:
         return spans
+    return [(start, end, kind) for (start, end, _), kind in zip(spans, kinds)]
+
+
+def _most_given(pairs: list[tuple[str, Any]]) -> list[Any] | None:
+    """Per (string, kind) pair, the kind its string was given most often (on a tie, the first seen);
+    None when no string was given two kinds (nothing to change)."""
+    first: dict[str, Any] = {}
+    mixed = False
+    for piece, kind in pairs:
+        mixed |= first.setdefault(piece, kind) != kind
+    if not mixed:
+        return None
     votes: dict[str, Counter] = {}
-    for start, end, kind in spans:
-        votes.setdefault(text[start:end], Counter())[kind] += 1
+    for piece, kind in pairs:
+        votes.setdefault(piece, Counter())[kind] += 1
     chosen = {piece: max(counts, key=lambda kind: counts[kind]) for piece, counts in votes.items()}
-    return [(start, end, chosen[text[start:end]]) for start, end, kind in spans]
+    return [chosen[piece] for piece, _ in pairs]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
