@@ -178,6 +178,15 @@ def test_compiled_tagger_matches_the_reference(text, seed, n_types, dense_from):
     assert core_tag(text, *model, dense_from=dense_from) == reference.tag(text, *model)
 
 
+@given(texts, st.integers(0, 2**32 - 1), st.integers(1, 3))
+@settings(max_examples=150, deadline=None)
+def test_compiled_tagger_matches_the_reference_when_paths_tie(text, seed, n_types):
+    """Whole-number weights: predecessors often score exactly the same, and the first one must win,
+    also where Viterbi skips the scan of a group's labels (see _core.Chain)."""
+    model = random_model(seed, n_types, reference.features("张李记者报道华为公司在深圳北京《》，。A0 "), whole=True)
+    assert core_tag(text, *model) == reference.tag(text, *model)
+
+
 @given(texts, st.integers(0, 2**32 - 1))
 @settings(max_examples=100, deadline=None)
 def test_compiled_tagger_matches_the_reference_for_any_allowed_transitions(text, seed):
