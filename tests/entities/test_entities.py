@@ -14,7 +14,7 @@ import entities_reference as reference
 from random_models import random_model
 from nlp.entities import Entity, EntityRecognizer, TrainOptions, coarsen, evaluate, read_examples, score, train
 from nlp.entities import _core
-from nlp.entities.model import DENSE, DENSE_FROM, pack
+from nlp.entities.model import DENSE, DENSE_FROM, hash_table, pack
 from nlp.errors import InputError, ModelError
 
 # Hand-written sentences: (text, [(entity text, type), ...]); offsets are found by position.
@@ -253,6 +253,21 @@ def test_a_recognizer_pickles_and_predicts_the_same(recognizer):
     again = pickle.loads(pickle.dumps(recognizer))
     texts = [t for t, _ in SENTENCES]
     assert [again.predict(t) for t in texts] == [recognizer.predict(t) for t in texts]
+
+
+@pytest.mark.parametrize("homes", [
+    [15, 15, 15, 15, 0, 1],  # a run from the last slot wraps round onto keys at home in slots 0 and 1
+    [14, 15, 15, 3, 3, 3, 4],  # two runs, one of them past the end
+    [0, 0, 0, 1, 2, 9, 9],  # none past the end
+    list(range(16))[::2],  # no collisions
+])
+def test_hash_table_places_every_key_where_linear_probing_finds_it(homes):
+    keys = np.array([(k + 1) << 8 | h for k, h in enumerate(homes)], np.uint64)  # distinct, home h in 16 slots
+    slots, rows = hash_table(keys, fill=1)
+    assert len(slots) == 16
+    for index, key in enumerate(keys.tolist()):
+        assert reference.lookup(slots, rows, key) == index
+    assert sorted(rows[slots != 0].tolist()) == list(range(len(keys)))
 
 
 @pytest.mark.parametrize("dense_from", [0, 1])
