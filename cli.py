@@ -23,7 +23,7 @@ from nlp.doc import Failure
 from nlp.errors import ConfigError, NlpError
 from nlp.io.dates import DEFAULT_NAIVE_OFFSET
 from nlp.io.textio import DEFAULT_MAX_BYTES
-from nlp.report.render import FORMATS
+from nlp.report import FORMATS
 from nlp.report.tally import GROUPINGS, PERIODS, ReportOptions
 from nlp.settings import ENGINES, METHODS, Settings
 

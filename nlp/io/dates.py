@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from functools import lru_cache
 
@@ -81,6 +80,8 @@ def _parse_string(text: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
     except ValueError:
         pass
+    import email.utils  # here: its import costs more than the other date forms need, at every start-up
+
     try:
         return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -37,7 +37,7 @@ class IdfTable:
         if not idf:
             raise ConfigError("an IDF table needs at least one word")
         self.idf = self.lookup = idf
-        self.default = float(np.median(np.fromiter(idf.values(), dtype=float, count=len(idf))))
+        self.default = _median(np.fromiter(idf.values(), dtype=float, count=len(idf)))
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -59,7 +59,7 @@ class IdfTable:
         if table is None or not len(table):  # another layout (phrases, CRLF, signs...), or empty: the line parser
             return cls(_parse_fast(text, name))
         out = cls.__new__(cls)
-        out.lookup, out.default = table, float(np.median(table.values))
+        out.lookup, out.default = table, _median(table.values)
         return out
 
     @classmethod
@@ -203,6 +203,16 @@ def batch_word_ranks(batch: TokenBatch, *, window: int = 5, damping: float = 0.8
     words, sizes, scores, of_token = _candidates.word_ranks(batch.words, batch.codes, batch.part_start, batch.n_docs,
                                                             window, damping, iterations)
     return BatchRanks(words, sizes, scores, of_token)
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of a non-empty array, as ``np.median`` gives it, without the import of ``numpy.ma``
+    that ``np.median`` makes (8 ms of every start-up)."""
+    half = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, [half - 1, half])[half - 1:half + 1]
+    return float((low + high) / 2)
 
 
 def _top(scores: dict[str, float], top_k: int) -> list[Keyword]:

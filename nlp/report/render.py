@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     import jinja2
 
 from nlp.errors import ConfigError
+from nlp.report import FORMATS
 from nlp.report.tally import ENTITY_KINDS, Report, Trend
 
-FORMATS = ("html", "md", "csv", "json")
 _PALETTE = ("#3b6ea5", "#d9822b", "#4f9a5d", "#b0413e", "#7a5ea8", "#8c6d46", "#c76fa8", "#6b7b8c", "#a8a83a", "#3aa8a8")
 
 
@@ -266,7 +266,7 @@ def line_chart(series: dict[str, dict[str, int]], periods: list[str], width: int
 
 @functools.lru_cache(maxsize=1)
 def _page_template() -> "jinja2.Template":
-    import jinja2  # here, not at the top: every command's start-up imports this module for FORMATS
+    import jinja2  # here, not at the top: only HTML needs it
 
     source = resources.files("nlp").joinpath("data/report.html.j2").read_text("utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)

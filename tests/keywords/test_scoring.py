@@ -1,10 +1,11 @@
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nlp.errors import ConfigError
 from nlp.doc import Keyword, Segmented, Token
-from nlp.keywords.scoring import IdfTable, _parse_fast, candidates, textrank, tfidf
+from nlp.keywords.scoring import IdfTable, _median, _parse_fast, candidates, textrank, tfidf
 from nlp.text.segment import load_stopwords
 from nlp.settings import KEYWORD_POS
 
@@ -145,3 +146,10 @@ def test_a_plain_table_is_read_by_the_compiled_reader():
     table = IdfTable.read("算力 8.5\n芯片 12.0\n", "t")
     assert type(table.lookup).__name__ == "WordTable"
     assert (table["芯片"], table.default, table.idf) == (12.0, 10.25, {"算力": 8.5, "芯片": 12.0})
+
+
+@pytest.mark.parametrize("values", [[3.0], [2.0, 1.0], [5.0, 1.0, 3.0], [4.0, 1.0, 3.0, 2.0], [1.5, 1.5, 9.0, 0.5, 7.25, 7.25]])
+def test_the_fallback_idf_is_the_median(values):
+    assert _median(np.array(values)) == float(np.median(values))
+    table = IdfTable.read("".join(f"w{i} {v}\n" for i, v in enumerate(values)), "idf.txt")
+    assert table["未知"] == float(np.median(values))
