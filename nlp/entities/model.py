@@ -35,7 +35,7 @@ CARD_FILE = "model.json"
 FORBIDDEN = -1e9
 DENSE = 255  # the compiled core's count of a feature kept as a dense row of weights
 DENSE_FROM = 3  # features with this many weights or more are dense rows (3: measured fastest of 2, 3, 5 and 8)
-FILL = 4  # the compiled core's hash table is at most a quarter full (2: 10% slower in the pipeline; 8: no faster)
+SEEN_BITS = 8  # bits of the compiled core's filter per feature, at least (a power of two: 256 KB for the default model)
 ARRAY_NAMES = ("slots", "rows", "offsets", "labels", "values", "transitions", "start", "end")
 _ARRAY_TYPES = {"slots": (np.uint64, 1), "rows": (np.int32, 1), "offsets": (np.int32, 1), "labels": (np.uint8, 1),
                 "values": (np.float32, 1), "transitions": (np.float32, 2), "start": (np.float32, 1), "end": (np.float32, 1)}
@@ -64,21 +64,16 @@ def allowed_transitions(n_types: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return allowed, start, end
 
 
-def hash_table(keys: np.ndarray, *, fill: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Open-addressing table (linear probing) of distinct nonzero uint64 ``keys``, at most 1/``fill`` full:
+def hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Open-addressing table (linear probing, at most half full) of distinct nonzero uint64 ``keys``:
     (slots, rows), where ``rows[slot]`` is the index of the key in ``keys``."""
     keys = np.asarray(keys, np.uint64)
-    size = table_size(len(keys), fill)
+    size = 1 << max(4, int(2 * len(keys)).bit_length())
     at = placed(keys, size)
     slots = np.zeros(size, np.uint64)
     rows = np.full(size, -1, np.int32)
     slots[at], rows[at] = keys, np.arange(len(keys), dtype=np.int32)
     return slots, rows
-
-
-def table_size(n_keys: int, fill: int) -> int:
-    """The power of two (16 or more) that ``n_keys`` fill at most 1/``fill`` of."""
-    return 1 << max(4, int(fill * n_keys).bit_length())
 
 
 def placed(keys: np.ndarray, size: int) -> np.ndarray:
@@ -105,25 +100,22 @@ def placed(keys: np.ndarray, size: int) -> np.ndarray:
 
 
 def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.ndarray, values: np.ndarray,
-         n_labels: int, *, dense_from: int = DENSE_FROM, fill: int = FILL) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The hash table and weights as the compiled core reads them: (table, occupied, weights, dense).
+         n_labels: int, *, dense_from: int = DENSE_FROM) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The hash table and weights as the compiled core reads them: (table, seen, weights, dense).
 
     ``table`` (size x 2, uint64) is ``[key, info | value_bits << 32]`` per slot, ``info = first << 8
     | count``: a feature with one weight keeps it in its slot (``first`` is the label, the float's
     bits above), so that a lookup touches one cache line; one with more points at ``count`` rows
     ``[label, value_bits]`` of ``weights`` (uint32) from ``first``; one with ``dense_from`` or more
     (the frequent characters, most of a text's lookups) has count ``DENSE`` and its weights as row
-    ``first`` of ``dense`` (float32, one column per label).  ``occupied`` has a bit per slot
-    (small enough to stay in cache): a feature whose first slot is empty is not looked up in the
-    table.  The same lookups as the (slots, rows, offsets, labels, values) form, which the model
-    file keeps; its keys are placed again in a table at most 1/``fill`` full (a quarter: the file's
-    is up to half full), where three in four lookups of a feature the model lacks stop at the empty
-    bit (between the other stages of the pipeline, 10% faster than the file's table, 8 MB more)."""
+    ``first`` of ``dense`` (float32, one column per label).  ``seen`` has a bit for each value of the
+    low bits of a hash, at least ``SEEN_BITS`` per feature (a power of two), set when a feature has
+    them: a lookup whose bit is clear is not made in the table (small enough to stay in cache, it
+    stops 19 in 20 lookups of a feature the model lacks; a bit per table slot, as before, stopped
+    one in two).  The same lookups as the (slots, rows, offsets, labels, values) form, which the
+    model file keeps."""
     if dense_from < 2:
         raise ValueError("dense_from must be 2 or more: a feature with one weight keeps it in its slot")
-    used = slots != 0
-    keys = np.zeros(len(offsets) - 1, np.uint64)
-    keys[rows[used]] = slots[used]
     counts = np.diff(offsets).astype(np.uint64)
     if counts.size and (counts.max() > 255 or len(labels) >= 1 << 24):
         raise ModelError("model has a feature with more than 255 weights or more than 2**24 weights in all")
@@ -141,18 +133,17 @@ def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.nd
     counts = np.where(many, np.uint64(DENSE), counts)
     inline = np.where(single, first_bits, 0).astype(np.uint64)
     per_row = (first << np.uint64(8)) | counts | (inline << np.uint64(32))
-    size = table_size(len(keys), fill)
-    at = placed(keys, size)
-    table = np.zeros((size, 2), np.uint64)
-    table[at, 0] = keys
-    table[at, 1] = per_row
-    used = np.zeros(size, bool)
-    used[at] = True
+    table = np.zeros((len(slots), 2), np.uint64)
+    table[:, 0] = slots
+    used = slots != 0
+    table[used, 1] = per_row[rows[used]]
     weights = np.empty((len(labels), 2), np.uint32)
     weights[:, 0] = labels
     weights[:, 1] = values.view(np.uint32)
-    occupied = np.packbits(used, bitorder="little")
-    return table, occupied, weights, dense
+    keys = slots[used]
+    seen = np.zeros(1 << max(3, int(SEEN_BITS * len(keys)).bit_length()), bool)
+    seen[(keys & np.uint64(len(seen) - 1)).astype(np.int64)] = True
+    return table, np.packbits(seen, bitorder="little"), weights, dense
 
 
 class EntityRecognizer:
@@ -180,7 +171,7 @@ class EntityRecognizer:
     def predict(self, text: str) -> list[Entity]:
         """Entities of ``text`` in reading order, with character offsets into it (the model's spans
         after the rules of :mod:`nlp.entities.tidy`)."""
-        spans = tidy(text, _core.tag(text, self._table, self._occupied, self._weights, self._dense, self._chain,
+        spans = tidy(text, _core.tag(text, self._table, self._seen, self._weights, self._dense, self._chain,
                                      self.extras), self._person)
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
@@ -281,7 +272,7 @@ class EntityRecognizer:
         rises[offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < len(self.labels))] - 1] = True  # across features
         if not rises.all():
             raise ModelError("model weights of a feature must name each label once, in rising order")
-        self._table, self._occupied, self._weights, self._dense = pack(self.slots, self.rows, self.offsets, self.labels,
+        self._table, self._seen, self._weights, self._dense = pack(self.slots, self.rows, self.offsets, self.labels,
                                                                       self.values, n_labels)
         self._chain = _core.Chain(self.transitions, self.start, self.end)
 

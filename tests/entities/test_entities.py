@@ -244,7 +244,7 @@ def test_cli_names_the_bad_line(tmp_path):
 
 def test_tag_refuses_a_missing_chain(recognizer):
     with pytest.raises(TypeError):
-        _core.tag("华为公司", recognizer._table, recognizer._occupied, recognizer._weights, recognizer._dense, None)
+        _core.tag("华为公司", recognizer._table, recognizer._seen, recognizer._weights, recognizer._dense, None)
 
 
 def test_a_recognizer_pickles_and_predicts_the_same(recognizer):
@@ -256,14 +256,14 @@ def test_a_recognizer_pickles_and_predicts_the_same(recognizer):
 
 
 @pytest.mark.parametrize("homes", [
-    [15, 15, 15, 15, 0, 1],  # a run from the last slot wraps round onto keys at home in slots 0 and 1
+    [15, 15, 15, 15, 0, 1],  # (at most 7 keys: a table of 16) a run from the last slot wraps round onto slots 0 and 1
     [14, 15, 15, 3, 3, 3, 4],  # two runs, one of them past the end
     [0, 0, 0, 1, 2, 9, 9],  # none past the end
-    list(range(16))[::2],  # no collisions
+    list(range(0, 14, 2)),  # no collisions
 ])
 def test_hash_table_places_every_key_where_linear_probing_finds_it(homes):
     keys = np.array([(k + 1) << 8 | h for k, h in enumerate(homes)], np.uint64)  # distinct, home h in 16 slots
-    slots, rows = hash_table(keys, fill=1)
+    slots, rows = hash_table(keys)
     assert len(slots) == 16
     for index, key in enumerate(keys.tolist()):
         assert reference.lookup(slots, rows, key) == index
