@@ -11,8 +11,9 @@ span start tries the lengths 1 .. ``max_tokens`` until the chunk ends or the tex
 
 import numpy as np
 
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, qsort
+from libc.string cimport memcmp
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, object overflow_exception) except? -1.0
@@ -570,60 +571,103 @@ for _k in range(1, 23):
     _POWERS_OF_TEN[_k] = _POWERS_OF_TEN[_k - 1] * 10.0  # exact up to 1e22
 
 
+cdef uint64_t _HASH_START = 0xCBF29CE484222325ULL
+cdef uint64_t _HASH_PRIME = 0x100000001B3ULL
+
+
 cdef inline uint64_t _hash_points(int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
-    cdef uint64_t h = 0xCBF29CE484222325ULL
+    """FNV-1a over code points (a table word hashes the same, from its UTF-8: see WordTable.parse)."""
+    cdef uint64_t h = _HASH_START
     cdef Py_ssize_t i
     for i in range(start, end):
-        h = (h ^ <uint64_t>PyUnicode_READ(kind, data, i)) * 0x100000001B3ULL
+        h = (h ^ <uint64_t>PyUnicode_READ(kind, data, i)) * _HASH_PRIME
     return h ^ (h >> 32)
 
 
-cdef class WordTable:
-    """An IDF table (``word value`` lines) read in one pass over the text, its words looked up in a C
-    hash table over the text's own characters: no Python object per word (jieba's table of 270,000
-    words loads in a few hundredths of a second instead of a fifth).  :meth:`parse` reads only the
-    plain layout (every non-empty line one word, one blank, one decimal number, no word twice) and
-    gives None for anything else, which the Python line parser of ``nlp/keywords/scoring.py`` reads."""
+cdef inline Py_ssize_t _utf8_point(const unsigned char* data, Py_ssize_t i, Py_ssize_t n, Py_UCS4* point) noexcept nogil:
+    """The code point of the UTF-8 sequence at ``data[i]`` into ``point``, and the index after it;
+    -1 for a sequence Python's decoder refuses (cut, overlong, a surrogate, past U+10FFFF)."""
+    cdef unsigned char c = data[i]
+    cdef Py_ssize_t size, k
+    cdef uint32_t cp
+    if c < 0x80:
+        point[0] = c
+        return i + 1
+    if 0xC2 <= c <= 0xDF:
+        size, cp = 2, c & 0x1F
+    elif 0xE0 <= c <= 0xEF:
+        size, cp = 3, c & 0x0F
+    elif 0xF0 <= c <= 0xF4:
+        size, cp = 4, c & 0x07
+    else:
+        return -1
+    if i + size > n:
+        return -1
+    for k in range(1, size):
+        if data[i + k] & 0xC0 != 0x80:
+            return -1
+        cp = (cp << 6) | (data[i + k] & 0x3F)
+    if (size == 3 and (cp < 0x800 or 0xD800 <= cp <= 0xDFFF)) or (size == 4 and not 0x10000 <= cp <= 0x10FFFF):
+        return -1
+    point[0] = <Py_UCS4> cp
+    return i + size
 
-    cdef readonly str text
-    cdef int64_t[::1] starts, ends  # of each word in ``text``, in line order
+
+cdef class WordTable:
+    """An IDF table (``word value`` lines) read in one pass over the file's UTF-8 bytes, its words
+    looked up in a C hash table over those bytes: no Python object per word and no decoding of the
+    file (jieba's table of 270,000 words loads in about 0.02 s instead of a fifth).  :meth:`parse`
+    reads only the plain layout (every non-empty line one word, one blank, one decimal number, no word
+    twice, valid UTF-8) and gives None for anything else, which the Python line parser of
+    ``nlp/keywords/scoring.py`` reads.  Words hash by their code points, as the str looked up does."""
+
+    cdef readonly bytes data
+    cdef int64_t[::1] starts, ends  # byte offsets of each word in ``data``, in line order
     cdef readonly object values  # float64, in line order
     cdef double[::1] _values
     cdef int64_t[::1] slots  # index of a word + 1; 0: empty
     cdef uint64_t mask
 
     @staticmethod
-    def parse(str text):
-        cdef int kind = PyUnicode_KIND(text)
-        cdef const void* data = PyUnicode_DATA(text)
-        cdef Py_ssize_t n = len(text), i = 0, word_start, word_end, number_start, count = 0, line_end, k
+    def parse(bytes data):
+        cdef const unsigned char* text = data
+        cdef Py_ssize_t n = len(data), i = 0, word_start, word_end, number_start, count = 0, line_end, k, after
         cdef Py_UCS4 c
         cdef char digits[64]
         cdef bint dot
-        cdef uint64_t mantissa
+        cdef uint64_t mantissa, h
         cdef int decimals
         cdef Py_ssize_t lines = 1
         for k in range(n):
-            lines += PyUnicode_READ(kind, data, k) == 10
+            lines += text[k] == 10
         starts_array, ends_array = np.empty(lines, dtype=np.int64), np.empty(lines, dtype=np.int64)
         values_array = np.empty(lines, dtype=np.float64)
+        hashes_array = np.empty(lines, dtype=np.uint64)
         cdef int64_t[::1] starts = starts_array, ends = ends_array
         cdef double[::1] values = values_array
+        cdef uint64_t[::1] hashes = hashes_array
         while i < n:
             line_end = i
-            while line_end < n and PyUnicode_READ(kind, data, line_end) != 10:
+            while line_end < n and text[line_end] != 10:
                 line_end += 1
             if line_end > i:
                 word_start = i  # the word: no blank before it, none in it
-                while i < line_end and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
-                    i += 1
+                h = _HASH_START
+                while i < line_end:
+                    after = _utf8_point(text, i, line_end, &c)
+                    if after < 0:
+                        return None
+                    if Py_UNICODE_ISSPACE(c):
+                        break
+                    h = (h ^ <uint64_t>c) * _HASH_PRIME
+                    i = after
                 word_end = i
-                if word_end == word_start or i >= line_end or PyUnicode_READ(kind, data, i) != 32:
+                if word_end == word_start or i >= line_end or text[i] != 32:
                     return None
                 i += 1
                 number_start, dot, mantissa, decimals = i, False, 0, 0  # digits, at most one dot inside them
                 while i < line_end and i - number_start < 60:
-                    c = PyUnicode_READ(kind, data, i)
+                    c = text[i]
                     if c == 46 and not dot and i > number_start:
                         dot = True
                     elif not 48 <= c <= 57:
@@ -636,7 +680,7 @@ cdef class WordTable:
                 if i < line_end or i == number_start or digits[i - number_start - 1] == 46:
                     return None
                 digits[i - number_start] = 0
-                starts[count], ends[count] = word_start, word_end
+                starts[count], ends[count], hashes[count] = word_start, word_end, h ^ (h >> 32)
                 if mantissa < ((<uint64_t>1) << 53) and decimals < 23:  # both exact doubles: one division rounds correctly
                     values[count] = <double>mantissa / _POWERS_OF_TEN[decimals]
                 else:
@@ -644,43 +688,47 @@ cdef class WordTable:
                 count += 1
             i = line_end + 1
         table = WordTable()
-        table.text = text
+        table.data = data
         table.starts, table.ends = starts_array[:count], ends_array[:count]
         table.values = table._values = values_array[:count]
-        if not table._index():
+        if not table._index(hashes_array[:count]):
             return None
         return table
 
-    cdef bint _index(self):
+    cdef bint _index(self, const uint64_t[::1] hashes):
         """Fills the hash table; False when a word occurs twice."""
-        cdef Py_ssize_t size = 16, word, other
+        cdef Py_ssize_t size = 16, word, other, length
         cdef uint64_t slot
-        cdef int kind = PyUnicode_KIND(self.text)
-        cdef const void* data = PyUnicode_DATA(self.text)
+        cdef const unsigned char* text = self.data
         while size < 2 * self.starts.shape[0]:
             size *= 2
         self.mask = size - 1
         self.slots = np.zeros(size, dtype=np.int64)
         for word in range(self.starts.shape[0]):
-            slot = _hash_points(kind, data, self.starts[word], self.ends[word]) & self.mask
+            slot = hashes[word] & self.mask
+            length = self.ends[word] - self.starts[word]
             while self.slots[slot]:
                 other = self.slots[slot] - 1
-                if self._equal(other, kind, data, self.starts[word], self.ends[word]):
-                    return False
+                if self.ends[other] - self.starts[other] == length \
+                        and memcmp(text + self.starts[other], text + self.starts[word], length) == 0:
+                    return False  # valid UTF-8: the same bytes, the same word
                 slot = (slot + 1) & self.mask
             self.slots[slot] = word + 1
         return True
 
-    cdef inline bint _equal(self, Py_ssize_t word, int kind, const void* data, Py_ssize_t start, Py_ssize_t end) noexcept:
-        cdef int own_kind = PyUnicode_KIND(self.text)
-        cdef const void* own = PyUnicode_DATA(self.text)
-        cdef Py_ssize_t i, at = self.starts[word]
-        if self.ends[word] - at != end - start:
-            return False
-        for i in range(end - start):
-            if PyUnicode_READ(own_kind, own, at + i) != PyUnicode_READ(kind, data, start + i):
+    cdef inline bint _equal(self, Py_ssize_t word, int kind, const void* data, Py_ssize_t n) noexcept:
+        """Whether word ``word`` of the table is the str of ``kind``/``data`` and ``n`` code points."""
+        cdef const unsigned char* text = self.data
+        cdef Py_ssize_t at = self.starts[word], end = self.ends[word], k = 0
+        cdef Py_UCS4 c
+        while at < end:
+            if k == n:
                 return False
-        return True
+            at = _utf8_point(text, at, end, &c)  # valid: parse checked it
+            if c != PyUnicode_READ(kind, data, k):
+                return False
+            k += 1
+        return k == n
 
     def get(self, str word, default=None):
         """The value of ``word``, ``default`` when it is not in the table."""
@@ -690,15 +738,15 @@ cdef class WordTable:
         cdef uint64_t slot = _hash_points(kind, data, 0, n) & self.mask
         while self.slots[slot]:
             found = self.slots[slot] - 1
-            if self._equal(found, kind, data, 0, n):
+            if self._equal(found, kind, data, n):
                 return self._values[found]
             slot = (slot + 1) & self.mask
         return default
 
     def words(self):
         """The words, in line order."""
-        text = self.text
-        return [text[a:b] for a, b in zip(self.starts, self.ends)]
+        data = self.data
+        return [data[a:b].decode("utf-8") for a, b in zip(self.starts, self.ends)]
 
     def __len__(self):
         return self.starts.shape[0]

@@ -31,7 +31,7 @@ class IdfTable:
     """Inverse document frequencies in jieba's ``word idf`` format, with a median fallback.
 
     ``lookup`` is what the lookups read: the dict ``idf``, or for a table read from a file of the plain
-    layout, the compiled core's ``WordTable`` over the file's text (``idf`` is then made on first use)."""
+    layout, the compiled core's ``WordTable`` over the file's bytes (``idf`` is then made on first use)."""
 
     def __init__(self, idf: dict[str, float]) -> None:
         if not idf:
@@ -53,14 +53,20 @@ class IdfTable:
         return isinstance(word, str) and self.lookup.get(word) is not None
 
     @classmethod
-    def read(cls, text: str, name: str) -> "IdfTable":
-        """The table of ``word idf`` lines (``name``: the file, for messages)."""
-        table = _candidates.WordTable.parse(text)
-        if table is None or not len(table):  # another layout (phrases, CRLF, signs...), or empty: the line parser
-            return cls(_parse_fast(text, name))
-        out = cls.__new__(cls)
-        out.lookup, out.default = table, _median(table.values)
-        return out
+    def read(cls, data: bytes, name: str) -> "IdfTable":
+        """The table of ``word idf`` lines in UTF-8 (``name``: the file, for messages).  The plain layout
+        is read from the bytes by the compiled core, without decoding them; any other (phrases, CRLF,
+        signs...) by the line parser."""
+        table = _candidates.WordTable.parse(data)
+        if table is not None and len(table):
+            out = cls.__new__(cls)
+            out.lookup, out.default = table, _median(table.values)
+            return out
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{name}: cannot read IDF file: {error}") from None
+        return cls(_parse_fast(text, name))
 
     @classmethod
     def jieba_default(cls) -> "IdfTable":
@@ -72,15 +78,15 @@ class IdfTable:
         if spec is None or not spec.submodule_search_locations:
             raise ConfigError("jieba is not installed: its IDF table is the default (give an IDF table of your own)", setting="idf_path")
         path = Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
-        return cls.read(path.read_text("utf-8"), "jieba idf.txt")
+        return cls.read(path.read_bytes(), "jieba idf.txt")
 
     @classmethod
     def load(cls, path: Path) -> "IdfTable":
         try:
-            text = Path(path).read_text("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
+            data = Path(path).read_bytes()
+        except OSError as error:
             raise ConfigError(f"{path}: cannot read IDF file: {error}") from None
-        return cls.read(text, str(path))
+        return cls.read(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, str(path))  # without a BOM
 
     @classmethod
     def build(

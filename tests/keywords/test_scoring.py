@@ -133,9 +133,9 @@ def test_the_compiled_idf_reader_reads_what_the_line_parser_reads(lines, ending)
         expected = IdfTable(_parse_fast(text, "t"))
     except ConfigError:
         with pytest.raises(ConfigError):
-            IdfTable.read(text, "t")
+            IdfTable.read(text.encode(), "t")
         return
-    table = IdfTable.read(text, "t")
+    table = IdfTable.read(text.encode(), "t")
     assert table.idf == expected.idf and list(table.idf) == list(expected.idf)
     assert table.default == expected.default and len(table) == len(expected)
     assert all(table[word] == value and word in table for word, value in expected.idf.items())
@@ -143,7 +143,7 @@ def test_the_compiled_idf_reader_reads_what_the_line_parser_reads(lines, ending)
 
 
 def test_a_plain_table_is_read_by_the_compiled_reader():
-    table = IdfTable.read("算力 8.5\n芯片 12.0\n", "t")
+    table = IdfTable.read("算力 8.5\n芯片 12.0\n".encode(), "t")
     assert type(table.lookup).__name__ == "WordTable"
     assert (table["芯片"], table.default, table.idf) == (12.0, 10.25, {"算力": 8.5, "芯片": 12.0})
 
@@ -151,5 +151,26 @@ def test_a_plain_table_is_read_by_the_compiled_reader():
 @pytest.mark.parametrize("values", [[3.0], [2.0, 1.0], [5.0, 1.0, 3.0], [4.0, 1.0, 3.0, 2.0], [1.5, 1.5, 9.0, 0.5, 7.25, 7.25]])
 def test_the_fallback_idf_is_the_median(values):
     assert _median(np.array(values)) == float(np.median(values))
-    table = IdfTable.read("".join(f"w{i} {v}\n" for i, v in enumerate(values)), "idf.txt")
+    table = IdfTable.read("".join(f"w{i} {v}\n" for i, v in enumerate(values)).encode(), "idf.txt")
     assert table["未知"] == float(np.median(values))
+
+
+@pytest.mark.parametrize("word", ["ab", "é", "芯片", "𠀀字", "a中é𠀀"])  # UTF-8 sequences of one to four bytes
+def test_the_compiled_idf_reader_finds_words_of_any_utf8_length(word):
+    table = IdfTable.read(f"{word} 7.5\n其他 1.0\n".encode(), "t")
+    assert type(table.lookup).__name__ == "WordTable"
+    assert (table[word], word in table, word[:-1] in table, table.idf) == (7.5, True, False, {word: 7.5, "其他": 1.0})
+
+
+@pytest.mark.parametrize("bad", [b"\xe8\x8a", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xff"])
+def test_an_idf_file_that_is_not_utf8_is_a_config_error_naming_it(tmp_path, bad):
+    path = tmp_path / "idf.txt"
+    path.write_bytes(b"\xe7\xae\x97\xe5\x8a\x9b 8.5\n" + bad + b" 2.0\n")  # 算力, then a word Python cannot decode
+    with pytest.raises(ConfigError, match=r"idf\.txt: cannot read IDF file"):
+        IdfTable.load(path)
+
+
+def test_an_idf_file_may_start_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "idf.txt"
+    path.write_bytes("\ufeff算力 8.5\n芯片 12.0\n".encode())
+    assert IdfTable.load(path).idf == {"算力": 8.5, "芯片": 12.0}
