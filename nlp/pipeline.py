@@ -52,18 +52,18 @@ def _without_plurals(keywords: Sequence[Keyword]) -> list[Keyword]:
     return kept
 
 
-def _shown_entities(found: Sequence[Entity], shown: str, field: str) -> list[Entity]:
-    """Entities found in the analysed reading, as spans of the text as written, without the white space
-    a character model may take in at either end of a Latin name ('Google ')."""
+def _shown_entities(spans: Sequence[tuple[int, int, int]], types: Sequence[str], shown: str, field: str) -> list[Entity]:
+    """Entities of the recognizer's ``spans`` (start, end, type index) found in the analysed reading, as
+    spans of the text as written, without the white space a character model may take in at either end
+    of a Latin name ('Google ')."""
     out = []
-    for entity in found:
-        start, end = entity.start, entity.end
+    for start, end, kind in spans:
         while start < end and shown[start].isspace():
             start += 1
         while end > start and shown[end - 1].isspace():
             end -= 1
         if end > start:
-            out.append(Entity(shown[start:end], entity.type, start, end, field))
+            out.append(Entity(shown[start:end], types[kind], start, end, field))
     return out
 
 
@@ -183,8 +183,10 @@ class Pipeline:
         type in the whole article, the one it was given most often."""
         for doc in docs:
             title, text = self.analysed_text(doc)
-            doc.entities = tuple(one_type_per_article(_shown_entities(self.recognizer.predict(title), doc.title, "title")
-                                                      + _shown_entities(self.recognizer.predict(text), doc.text, "text")))
+            recognizer = self.recognizer
+            doc.entities = tuple(one_type_per_article(
+                _shown_entities(recognizer.spans(title), recognizer.types, doc.title, "title")
+                + _shown_entities(recognizer.spans(text), recognizer.types, doc.text, "text")))
 
     def add_signatures(self, docs: Sequence[Doc]) -> None:
         """The MinHash signature of each document's words (a document read back from its record is

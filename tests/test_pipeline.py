@@ -161,12 +161,11 @@ class _Spans:
     """A stand-in recognizer: the spans it is given, whatever the text."""
 
     def __init__(self, *spans):
-        self.spans = spans
+        self.given = spans
+        self.types = tuple(dict.fromkeys(kind for _, _, kind in spans))
 
-    def predict(self, text):
-        from nlp.doc import Entity
-
-        return [Entity(text[a:b], kind, a, b) for a, b, kind in self.spans if b <= len(text)]
+    def spans(self, text):
+        return [(a, b, self.types.index(kind)) for a, b, kind in self.given if b <= len(text)]
 
 
 @pytest.mark.parametrize("spans, expected", [

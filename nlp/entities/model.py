@@ -171,10 +171,14 @@ class EntityRecognizer:
     def predict(self, text: str) -> list[Entity]:
         """Entities of ``text`` in reading order, with character offsets into it (the model's spans
         after the rules of :mod:`nlp.entities.tidy`)."""
-        spans = tidy(text, _core.tag(text, self._table, self._seen, self._weights, self._dense, self._chain,
-                                     self.extras), self._person)
         types = self.types
-        return [Entity(text[a:b], types[t], a, b) for a, b, t in spans]
+        return [Entity(text[a:b], types[t], a, b) for a, b, t in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """What :meth:`predict` gives as (start, end, index in ``types``), for a caller that makes its
+        own entities (the pipeline, which shows them in the article's own characters)."""
+        return tidy(text, _core.tag(text, self._table, self._seen, self._weights, self._dense, self._chain,
+                                    self.extras), self._person)
 
     def predict_batch(self, texts: Iterable[str]) -> list[list[Entity]]:
         return [self.predict(text) for text in texts]

@@ -82,6 +82,8 @@ def one_type_per_article(entities: Sequence[Entity]) -> list[Entity]:
 def _name_ends(text: str, spans: list[tuple[int, int, int]], person: int) -> list[tuple[int, int, int]]:
     """People's names of three or more characters without a function word at the end, nor one character
     more than another name of the text seen more often (王林亲 beside 王林, 王林)."""
+    if not any(kind == person and end - start >= 3 for start, end, kind in spans):
+        return spans  # no name long enough to end in a word too many
     counts = Counter(text[a:b] for a, b, kind in spans if kind == person)
     out = []
     for start, end, kind in spans:
