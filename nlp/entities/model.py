@@ -110,10 +110,10 @@ def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.nd
     (the frequent characters, most of a text's lookups) has count ``DENSE`` and its weights as row
     ``first`` of ``dense`` (float32, one column per label).  ``seen`` has a bit for each value of the
     low bits of a hash, at least ``SEEN_BITS`` per feature (a power of two), set when a feature has
-    them: a lookup whose bit is clear is not made in the table (small enough to stay in cache, it
-    stops 19 in 20 lookups of a feature the model lacks; a bit per table slot, as before, stopped
-    one in two).  The same lookups as the (slots, rows, offsets, labels, values) form, which the
-    model file keeps."""
+    them: a lookup whose bit is clear is not made in the table (small enough to stay in cache, 7%
+    of its bits are set for the default model, so it stops 93% of the lookups of a feature the
+    model lacks; a bit per slot of the half-full table, as before, stopped 70%).  The same lookups
+    as the (slots, rows, offsets, labels, values) form, which the model file keeps."""
     if dense_from < 2:
         raise ValueError("dense_from must be 2 or more: a feature with one weight keeps it in its slot")
     counts = np.diff(offsets).astype(np.uint64)
