@@ -360,7 +360,7 @@ cdef class Chain:
         self.start, self.end = np.array(start, np.float32), np.array(end, np.float32)
         self.source = (t.copy(), np.asarray(self.start), np.asarray(self.end))
         self.pred, self.pred_w, self.n_pred = pred, pred_w, allowed.sum(axis=0).astype(np.int32)
-        self.weight = np.ascontiguousarray(t, np.float32)
+        self.weight = self.source[0]
         self.best_in = np.array([pred_w[b, :self.n_pred[b]].max() for b in range(L)], np.float32)
         groups = {}
         group_of = np.full(L, -1, np.int32)
@@ -466,8 +466,9 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] seen, const u
     ``dense``: one vector add instead of a scatter of many (adding 0.0 leaves a sum as it was).
     ``seen`` has a bit for each value of a hash's low bits (a power of two of them, 8 or more a
     feature): set when a feature of the model has them, so that most lookups of a feature the
-    model lacks stop there, in a bit array small enough to stay in cache.  Every lookup of a text is hashed first and prefetched ``AHEAD`` lookups early, so that the
-    cache misses of a large table overlap.  Template 0 (the bias) is the same feature at every
+    model lacks stop there, in a bit array small enough to stay in cache.  Every lookup of a text is
+    hashed first and prefetched ``AHEAD`` lookups early, so that the cache misses of a large table
+    overlap.  Template 0 (the bias) is the same feature at every
     character: its weights are looked up once and start each character's sum.  ``chain`` decodes.
     ``extras`` adds the model's lexicon and cluster features (a hash of 0 is a feature that is off)."""
     cdef Py_ssize_t n = len(text), L = chain.n_labels, i, b, t, q, n_keys

@@ -83,18 +83,17 @@ def placed(keys: np.ndarray, size: int) -> np.ndarray:
     is later: slot ``i + max(home[j] - j for j <= i)`` for the i-th, so that every slot between a key's
     home and its own is taken, as a lookup requires.  The few that would run past the last slot go to
     the first free slots from slot 0, in the same order."""
-    n = len(keys)
-    rank = np.arange(n, dtype=np.uint64)
-    by_home = np.sort(((keys & np.uint64(size - 1)) << np.uint64(32)) | rank)  # home, then index
+    rank = np.arange(len(keys))
+    by_home = np.sort(((keys & np.uint64(size - 1)) << np.uint64(32)) | rank.astype(np.uint64))  # home, then index
     order = (by_home & np.uint64(0xFFFFFFFF)).astype(np.int64)
     home = (by_home >> np.uint64(32)).astype(np.int64)
-    at = np.maximum.accumulate(home - np.arange(n)) + np.arange(n) if n else home
+    at = np.maximum.accumulate(home - rank) + rank
     past = at >= size
     if past.any():
         taken = np.zeros(size, bool)
         taken[at[~past]] = True
         at[past] = np.flatnonzero(~taken)[:int(past.sum())]
-    out = np.empty(n, np.int64)
+    out = np.empty(len(keys), np.int64)
     out[order] = at
     return out
 
