@@ -37,6 +37,13 @@ def load(paths, pipeline: Pipeline, *, chinese_labels: bool = False) -> tuple[li
     return featurize(read_examples([str(p) for p in paths], options), pipeline)
 
 
+def nlp_command() -> list[str]:
+    """How a user starts `nlp`: the console script that `pip install` put beside this Python (it imports
+    cli.py's bytecode), or cli.py itself where there is none (a script is compiled on every start)."""
+    script = Path(sys.executable).parent / "nlp"
+    return [sys.executable, str(script)] if script.is_file() else [sys.executable, str(ROOT / "cli.py")]
+
+
 def measure_nlp(args: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB of its largest process) of one fresh `nlp` process, measured from a
     wrapper process of its own so that nothing else this script ran is counted."""
@@ -45,7 +52,7 @@ def measure_nlp(args: list[str]) -> tuple[float, float]:
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    command = [sys.executable, "-c", code, sys.executable, str(ROOT / "cli.py"), *args]
+    command = [sys.executable, "-c", code, *nlp_command(), *args]
     seconds, rss = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
     return float(seconds), int(rss) / 1024
 

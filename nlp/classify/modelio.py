@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,8 @@ _FEATURE_FUNCTIONS = ("split_tokens", "join_tokens", "lead_characters")
 
 
 def library_versions() -> dict[str, str]:
+    from importlib import metadata  # here, not at the top: only saving a model needs it (10 ms of every start)
+
     versions = {"nlp": __version__}
     for name in ("scikit-learn", "numpy", "scipy", "skops", "jieba", "rjieba"):
         try:

@@ -112,37 +112,16 @@ def pack(slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray, labels: np.nd
     them: a lookup whose bit is clear is not made in the table (small enough to stay in cache, 7%
     of its bits are set for the default model, so it stops 93% of the lookups of a feature the
     model lacks; a bit per slot of the half-full table, as before, stopped 70%).  The same lookups
-    as the (slots, rows, offsets, labels, values) form, which the model file keeps."""
+    as the (slots, rows, offsets, labels, values) form, which the model file keeps.  Packed by the
+    compiled core (the NumPy program it replaced is the oracle in ``tests/entities/entities_reference.py``)."""
     if dense_from < 2:
         raise ValueError("dense_from must be 2 or more: a feature with one weight keeps it in its slot")
     counts = np.diff(offsets).astype(np.uint64)
     if counts.size and (counts.max() > 255 or len(labels) >= 1 << 24):
         raise ModelError("model has a feature with more than 255 weights or more than 2**24 weights in all")
-    single = counts == 1
-    many = counts >= min(dense_from, DENSE)
-    dense = np.zeros((int(many.sum()), n_labels), np.float32)
-    feature_of = np.repeat(np.arange(len(counts)), counts.astype(np.int64))
-    row_of = np.cumsum(many) - 1
-    in_dense = many[feature_of]
-    dense[row_of[feature_of[in_dense]], labels[in_dense]] = values[in_dense]
-    at = np.minimum(offsets[:-1], max(len(labels) - 1, 0))  # a feature's first weight (any index when it has none)
-    first_label = labels[at] if len(labels) else np.zeros(len(at), np.uint8)
-    first_bits = values.view(np.uint32)[at] if len(values) else np.zeros(len(at), np.uint32)
-    first = np.where(single, first_label, np.where(many, row_of, offsets[:-1])).astype(np.uint64)
-    counts = np.where(many, np.uint64(DENSE), counts)
-    inline = np.where(single, first_bits, 0).astype(np.uint64)
-    per_row = (first << np.uint64(8)) | counts | (inline << np.uint64(32))
-    table = np.zeros((len(slots), 2), np.uint64)
-    table[:, 0] = slots
-    used = slots != 0
-    table[used, 1] = per_row[rows[used]]
-    weights = np.empty((len(labels), 2), np.uint32)
-    weights[:, 0] = labels
-    weights[:, 1] = values.view(np.uint32)
-    keys = slots[used]
-    seen = np.zeros(1 << max(3, int(SEEN_BITS * len(keys)).bit_length()), bool)
-    seen[(keys & np.uint64(len(seen) - 1)).astype(np.int64)] = True
-    return table, np.packbits(seen, bitorder="little"), weights, dense
+    return _core.pack(np.ascontiguousarray(slots, np.uint64), np.ascontiguousarray(rows, np.int32),
+                      np.ascontiguousarray(offsets, np.int32), np.ascontiguousarray(labels, np.uint8),
+                      np.ascontiguousarray(values, np.float32), n_labels, dense_from, SEEN_BITS)
 
 
 class EntityRecognizer:

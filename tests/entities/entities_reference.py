@@ -179,3 +179,36 @@ def spans(path: list[int]) -> list[tuple[int, int, int]]:
             out.append((begin, i + 1, kind_type))
             begin = None
     return out
+
+
+DENSE = 255  # the core's count of a feature kept as a dense row
+
+
+def pack(slots, rows, offsets, labels, values, n_labels: int, dense_from: int, seen_bits: int):
+    """(table, seen, weights, dense) as ``nlp.entities.model.pack`` describes them, as a NumPy program."""
+    counts = np.diff(offsets).astype(np.uint64)
+    single = counts == 1
+    many = counts >= min(dense_from, DENSE)
+    dense = np.zeros((int(many.sum()), n_labels), np.float32)
+    feature_of = np.repeat(np.arange(len(counts)), counts.astype(np.int64))
+    row_of = np.cumsum(many) - 1
+    in_dense = many[feature_of]
+    dense[row_of[feature_of[in_dense]], labels[in_dense]] = values[in_dense]
+    at = np.minimum(offsets[:-1], max(len(labels) - 1, 0))  # a feature's first weight (any index when it has none)
+    first_label = labels[at] if len(labels) else np.zeros(len(at), np.uint8)
+    first_bits = values.view(np.uint32)[at] if len(values) else np.zeros(len(at), np.uint32)
+    first = np.where(single, first_label, np.where(many, row_of, offsets[:-1])).astype(np.uint64)
+    counts = np.where(many, np.uint64(DENSE), counts)
+    inline = np.where(single, first_bits, 0).astype(np.uint64)
+    per_row = (first << np.uint64(8)) | counts | (inline << np.uint64(32))
+    table = np.zeros((len(slots), 2), np.uint64)
+    table[:, 0] = slots
+    used = slots != 0
+    table[used, 1] = per_row[rows[used]]
+    weights = np.empty((len(labels), 2), np.uint32)
+    weights[:, 0] = labels
+    weights[:, 1] = values.view(np.uint32)
+    keys = slots[used]
+    seen = np.zeros(1 << max(3, int(seen_bits * len(keys)).bit_length()), bool)
+    seen[(keys & np.uint64(len(seen) - 1)).astype(np.int64)] = True
+    return table, np.packbits(seen, bitorder="little"), weights, dense

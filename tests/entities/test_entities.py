@@ -4,6 +4,7 @@ saving and loading, scoring; and the compiled core against its pure-Python refer
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import entities_reference as reference
 from random_models import random_model
 from nlp.entities import Entity, EntityRecognizer, TrainOptions, coarsen, evaluate, read_examples, score, train
 from nlp.entities import _core
-from nlp.entities.model import DENSE, DENSE_FROM, hash_table, pack
+from nlp.entities.model import DENSE, DENSE_FROM, SEEN_BITS, hash_table, pack
 from nlp.errors import InputError, ModelError
 
 # Hand-written sentences: (text, [(entity text, type), ...]); offsets are found by position.
@@ -268,6 +269,30 @@ def test_hash_table_places_every_key_where_linear_probing_finds_it(homes):
     for index, key in enumerate(keys.tolist()):
         assert reference.lookup(slots, rows, key) == index
     assert sorted(rows[slots != 0].tolist()) == list(range(len(keys)))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.sampled_from([2, 3, 4, DENSE]))
+@settings(max_examples=100, deadline=None)
+def test_compiled_pack_matches_the_reference(seed, n_types, dense_from):
+    """Features with no weight, one, several and (from dense_from) dense rows, packed the same way
+    to the bit as the NumPy program (tests/entities/entities_reference.py)."""
+    slots, rows, offsets, labels, values, _, start, _ = random_model(
+        seed, n_types, reference.features("张李记者报道华为公司在深圳北京《》，。A0 "))
+    got = pack(slots, rows, offsets, labels, values, len(start), dense_from=dense_from)
+    expected = reference.pack(slots, rows, offsets, labels, values, len(start), dense_from, SEEN_BITS)
+    for ours, theirs in zip(got, expected, strict=True):
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        assert ours.tobytes() == theirs.tobytes()
+
+
+@pytest.mark.parametrize("name", ["trained here", "entities", "entities_msra"])
+def test_trained_and_shipped_models_pack_as_the_reference_does(recognizer, name):
+    if name != "trained here":
+        recognizer = EntityRecognizer.load(Path(__file__).parents[2] / "models" / name)
+    arrays = (recognizer.slots, recognizer.rows, recognizer.offsets, recognizer.labels, recognizer.values)
+    got = pack(*arrays, len(recognizer.start))
+    expected = reference.pack(*arrays, len(recognizer.start), DENSE_FROM, SEEN_BITS)
+    assert [a.tobytes() for a in got] == [b.tobytes() for b in expected]
 
 
 @pytest.mark.parametrize("dense_from", [0, 1])
