@@ -12,7 +12,7 @@ and every window of ``low`` .. ``high`` units without a 0 is looked up.  The rea
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libcpp.algorithm cimport sort
 
@@ -43,11 +43,10 @@ cdef inline uint64_t _mix(const int32_t* ids, int n) nogil:
     return h
 
 
-cdef struct Slot:
+cdef struct Slot:  # 16 bytes: the table of the default model's character block is 8 MB, not 16
     uint64_t hash
-    int64_t column  # -1: empty
-    int64_t ids_at  # where the term's unit ids start in ``term_ids``
-    int32_t length
+    int32_t column  # -1: empty
+    uint32_t at_length  # where the term's unit ids start in ``term_ids``, << 4, | their number
 
 
 def encode_terms(list terms, str kind, tuple ngram_range):
@@ -132,8 +131,10 @@ cdef class NgramTable:
         while slots < 2 * n_terms:
             slots *= 2
         self.mask = slots - 1
-        table = np.zeros(slots, dtype=np.dtype([("hash", np.uint64), ("column", np.int64), ("ids_at", np.int64),
-                                                ("length", np.int32)], align=True))
+        if n_terms >= 1 << 31 or ids.shape[0] >= 1 << 28:
+            raise ValueError("too many terms or unit ids for the table (2**31 terms, 2**28 ids)")
+        table = np.zeros(slots, dtype=np.dtype([("hash", np.uint64), ("column", np.int32), ("at_length", np.uint32)],
+                                               align=True))
         table["column"] = -1
         self.slots = table
         self.term_ids = np.append(ids, np.int32(0))  # one past the end: a valid address for a table of no terms
@@ -156,15 +157,15 @@ cdef class NgramTable:
             if self._same(slot, h, ids, n):
                 return  # the same units twice (cannot happen for distinct terms): the first column stays
             slot = (slot + 1) & self.mask
-        self.slots[slot].hash, self.slots[slot].column = h, column
-        self.slots[slot].ids_at, self.slots[slot].length = ids_at, n
+        self.slots[slot].hash, self.slots[slot].column = h, <int32_t> column
+        self.slots[slot].at_length = <uint32_t> (ids_at << 4 | n)
 
     cdef inline bint _same(self, uint64_t slot, uint64_t h, const int32_t* ids, int n) noexcept nogil:
         cdef int k
         cdef const int32_t* stored
-        if self.slots[slot].hash != h or self.slots[slot].length != n:
+        if self.slots[slot].hash != h or <int> (self.slots[slot].at_length & 15) != n:
             return False
-        stored = &self.term_ids[self.slots[slot].ids_at]
+        stored = &self.term_ids[self.slots[slot].at_length >> 4]
         for k in range(n):
             if stored[k] != ids[k]:
                 return False
