@@ -192,7 +192,8 @@ def main() -> None:
                         help="features of the MSRA model beside the character templates (default: lexicon+clusters)")
     parser.add_argument("--cluener-recipe", choices=RECIPES, default="characters",
                         help="features of the CLUENER model beside the character templates (default: characters)")
-    parser.add_argument("--msra-cv", action="store_true", help="only cross-validate the MSRA recipes (9 folds)")
+    parser.add_argument("--msra-cv", nargs="*", choices=RECIPES, metavar="RECIPE",
+                        help="only cross-validate these MSRA recipes (9 folds; the first is the baseline; none named: all)")
     parser.add_argument("--cluener-cv", nargs="+", choices=RECIPES, metavar="RECIPE",
                         help="only cross-validate these CLUENER recipes (3 folds; the first is the baseline)")
     args = parser.parse_args()
@@ -204,9 +205,9 @@ def main() -> None:
         print(f"{machine()}; options {options}; CLUENER, {len(cluener_train)} sentences not held out")
         return cross_validate(cluener_train, options, args.cluener_cv, args.data, groups=3)
     msra_train, msra_held = split(read_examples([require(args.data / MSRA)]))
-    if args.msra_cv:
+    if args.msra_cv is not None:
         print(f"{machine()}; options {options}; MSRA sample, {len(msra_train)} sentences not held out")
-        return cross_validate(msra_train, options, RECIPES, args.data)
+        return cross_validate(msra_train, options, args.msra_cv or list(RECIPES), args.data)
     print(f"{machine()}; options {options}")
     print(f"CLUENER: train {len(cluener_train)}, held out {len(cluener_held)}; "
           f"MSRA: train {len(msra_train)}, held out {len(msra_held)} sentences")

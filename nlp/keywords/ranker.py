@@ -94,7 +94,11 @@ def _entity_columns(texts_per_doc: list[tuple[str, ...]], mentions: Sequence[Men
     for texts, found in zip(texts_per_doc, mentions or repeat(())):
         kinds: dict[str, Counter[str]] = {}
         for text, kind in found:
-            kinds.setdefault(text.lower(), Counter())[kind if kind in ENTITY_KINDS else "other"] += 1
+            key = text.lower()
+            counts = kinds.get(key)
+            if counts is None:  # (setdefault would make a Counter for every mention, most of them thrown away)
+                counts = kinds[key] = Counter()
+            counts[kind if kind in ENTITY_KINDS else "other"] += 1
         for i, seen in _candidates.lookup_lowered(texts, kinds) if kinds else ():
             if seen:
                 n = sum(seen.values())
