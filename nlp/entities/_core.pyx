@@ -321,15 +321,27 @@ cdef enum:
 def pack(const uint64_t[::1] slots, const int32_t[::1] rows, const int32_t[::1] offsets,
          const uint8_t[::1] labels, const float[::1] values, int n_labels, int dense_from, int seen_bits):
     """The model's (slots, rows, offsets, labels, values) as :func:`tag` reads them: (table, seen,
-    weights, dense); what each holds is told by ``nlp.entities.model.pack``, which checks the
-    arguments first.  One walk over the features fills the dense rows, one over the slots the table
+    weights, dense); what each holds is told by ``nlp.entities.model.pack``.  Arrays that would
+    make it write out of bounds are a ValueError.  One walk over the features fills the dense rows, one over the slots the table
     and the filter; a model loads in a few milliseconds instead of the tens a NumPy program took."""
     cdef Py_ssize_t n_features = offsets.shape[0] - 1, size = slots.shape[0], n_weights = labels.shape[0]
     cdef Py_ssize_t f, k, s, r = 0, n_used = 0
     cdef int32_t count, lowest = dense_from if dense_from < DENSE else DENSE
+    if n_features < 0 or rows.shape[0] != size or dense_from < 2 or not 0 < n_labels <= 256:
+        raise ValueError("model arrays do not fit together")
+    if offsets[0] != 0 or offsets[n_features] != n_weights or values.shape[0] != n_weights:
+        raise ValueError("model weight offsets must rise from 0 to the number of weights")
     for f in range(n_features):
+        if offsets[f + 1] < offsets[f]:
+            raise ValueError("model weight offsets must rise from 0 to the number of weights")
         if offsets[f + 1] - offsets[f] >= lowest:
             r += 1
+    for k in range(n_weights):
+        if labels[k] >= n_labels:
+            raise ValueError("model weights name a label the model does not have")
+    for s in range(size):
+        if slots[s] != 0 and not 0 <= rows[s] < n_features:
+            raise ValueError("model hash table points outside the weight rows")
     dense_array = np.zeros((r, n_labels), np.float32)
     dense_row = np.empty(max(n_features, 1), np.int64)
     cdef float[:, ::1] dense = dense_array

@@ -295,6 +295,20 @@ def test_trained_and_shipped_models_pack_as_the_reference_does(recognizer, name)
     assert [a.tobytes() for a in got] == [b.tobytes() for b in expected]
 
 
+@pytest.mark.parametrize("damage", ["label", "row", "offsets"])
+def test_pack_refuses_arrays_that_would_take_it_out_of_bounds(recognizer, damage):
+    slots, rows, offsets, labels, values = (a.copy() for a in (recognizer.slots, recognizer.rows, recognizer.offsets,
+                                                                recognizer.labels, recognizer.values))
+    if damage == "label":
+        labels[0] = len(recognizer.start)
+    elif damage == "row":
+        rows[int(np.flatnonzero(slots)[0])] = len(offsets) - 1
+    else:
+        offsets[-1] += 1
+    with pytest.raises(ValueError, match="model"):
+        pack(slots, rows, offsets, labels, values, len(recognizer.start))
+
+
 @pytest.mark.parametrize("dense_from", [0, 1])
 def test_pack_keeps_one_weight_in_its_slot(recognizer, dense_from):
     with pytest.raises(ValueError, match="dense_from"):
