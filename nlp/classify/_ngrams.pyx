@@ -49,6 +49,23 @@ cdef struct Slot:  # 16 bytes: the table of the default model's character block 
     uint32_t at_length  # where the term's unit ids start in ``term_ids``, << 4, | their number
 
 
+def han_count(str text, Py_ssize_t limit=-1):
+    """How many Han characters (U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF) ``text`` has, counting no
+    further than ``limit`` when it is 0 or more (what a regular expression of those ranges would find;
+    compiling one costs 3 ms of every start)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t i, count = 0
+    cdef Py_UCS4 c
+    for i in range(len(text)):
+        if count == limit:
+            break
+        c = PyUnicode_READ(kind, data, i)
+        if 0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF or 0xF900 <= c <= 0xFAFF:
+            count += 1
+    return count
+
+
 def encode_terms(list terms, str kind, tuple ngram_range):
     """The terms of one block (``kind`` "words": tokens joined by single spaces; "chars": characters)
     as unit ids: ``(units, ids, lengths)``, where ``units[k - 1]`` is the unit of id ``k`` (ids in

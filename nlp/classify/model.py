@@ -7,25 +7,22 @@ scikit-learn ``Pipeline``, or the exported NumPy predictor of :mod:`nlp.classify
 from __future__ import annotations
 
 import hashlib
-import re
-from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from nlp import native
 from nlp.classify.features import lead_tokens
 from nlp.doc import ROUND, Prediction
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ngrams = native.load("nlp.classify._ngrams")  # the compiled core; BuildError if missing or stale
 
 
 def chinese_characters(text: str, limit: int | None = None) -> int:
     """How many Chinese (Han) characters ``text`` has; with ``limit``, counting stops there (enough to
     tell whether an article is long enough to classify without reading all of it)."""
-    if limit is None:
-        return len(_HAN.findall(text))
-    return sum(1 for _ in islice(_HAN.finditer(text), limit))
+    return _ngrams.han_count(text, -1 if limit is None else max(limit, 0))
 
 
 

@@ -2,7 +2,11 @@
 
 from dataclasses import replace
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp.classify.model import Model, chinese_characters
 from nlp.doc import Article
@@ -23,6 +27,22 @@ def test_chinese_characters_counts_han_only(text, count):
 @pytest.mark.parametrize("limit", [0, 1, 3, 6, 10])
 def test_counting_chinese_characters_stops_at_the_limit(limit):
     assert chinese_characters("5G 网络覆盖全国。", limit) == min(limit, 6)
+
+
+# The readable reference of the compiled count: the Han ranges as a regular expression.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+EDGES = "\u33ff\u3400\u4dbf\u4dc0\u4dff\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00𠀀a5 。"
+
+
+@pytest.mark.parametrize("char", EDGES)
+def test_each_side_of_each_han_range_is_counted_as_the_reference_counts_it(char):
+    assert chinese_characters(char) == len(HAN.findall(char))
+
+
+@given(st.text(st.sampled_from(EDGES) | st.characters()), st.none() | st.integers(0, 30))
+def test_chinese_characters_counts_what_the_han_ranges_match(text, limit):
+    expected = len(HAN.findall(text))
+    assert chinese_characters(text, limit) == (expected if limit is None else min(limit, expected))
 
 
 @pytest.mark.parametrize(
