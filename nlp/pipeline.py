@@ -180,13 +180,18 @@ class Pipeline:
     def add_entities(self, docs: Sequence[Doc]) -> None:
         """Entities of each title and text, found in the analysed (Simplified) reading and shown in
         the article's own characters (OpenCC's t2s keeps every character in place); a string has one
-        type in the whole article, the one it was given most often."""
+        type in the whole article, the one it was given most often.  A model that reads the
+        segmentation reads the document's own tokens (segmented once, by the pipeline's segmenter)
+        when the pipeline's engine is the model's; under another engine it segments the text itself,
+        so that its features are the ones it was trained on."""
+        recognizer = self.recognizer
+        shared = recognizer.segmentation == self.settings.engine
         for doc in docs:
             title, text = self.analysed_text(doc)
-            recognizer = self.recognizer
+            title_tokens, text_tokens = (doc.tokens.title, doc.tokens.body) if doc.tokens and shared else (None, None)
             doc.entities = tuple(one_type_per_article(
-                _shown_entities(recognizer.spans(title), recognizer.types, doc.title, "title")
-                + _shown_entities(recognizer.spans(text), recognizer.types, doc.text, "text")))
+                _shown_entities(recognizer.spans(title, title_tokens), recognizer.types, doc.title, "title")
+                + _shown_entities(recognizer.spans(text, text_tokens), recognizer.types, doc.text, "text")))
 
     def add_signatures(self, docs: Sequence[Doc]) -> None:
         """The MinHash signature of each document's words (a document read back from its record is

@@ -160,11 +160,15 @@ def test_the_entity_stage_can_be_turned_off():
 class _Spans:
     """A stand-in recognizer: the spans it is given, whatever the text."""
 
+    segmentation = "rjieba"  # as a model that reads the segmentation of its engine
+
     def __init__(self, *spans):
         self.given = spans
         self.types = tuple(dict.fromkeys(kind for _, _, kind in spans))
+        self.read: list[tuple[str, tuple]] = []  # (text, tokens) of each call
 
-    def spans(self, text):
+    def spans(self, text, tokens=None):
+        self.read.append((text, tokens))
         return [(a, b, self.types.index(kind)) for a, b, kind in self.given if b <= len(text)]
 
 
@@ -201,3 +205,17 @@ def test_entities_are_found_before_keywords_which_read_them_in_the_analysed_read
     assert pipeline.mentions(doc)[:2] == [("台积电", "ORG"), ("扩大", "LOC")]
     doc.entities = ()
     assert pipeline.mentions(doc) == []
+
+
+@pytest.mark.parametrize("engine, shared", [("rjieba", True), ("jieba", False)])
+def test_the_entity_model_reads_the_pipelines_own_tokens_of_the_analysed_reading_under_its_engine(engine, shared):
+    pipeline = Pipeline(Settings(top_k=0, engine=engine))
+    pipeline.__dict__["recognizer"] = stub = _Spans((0, 3, "company"))
+    [doc] = pipeline.annotate_batch([ENTITY_ARTICLES[1]])  # Traditional: segmented in Simplified characters
+    (title, title_tokens), (text, text_tokens) = stub.read
+    assert (title, text) == pipeline.analysed_text(doc) and title.startswith("台积电")
+    if shared:
+        assert (title_tokens, text_tokens) == (doc.tokens.title, doc.tokens.body)
+        assert "".join(word for word, _ in text_tokens) == text
+    else:  # another engine's tokens: the model segments the text itself, as in training
+        assert (title_tokens, text_tokens) == (None, None)

@@ -1,9 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled core of the entity recognizer: character feature hashes, emission scores, Viterbi, spans.
 
-A model may add two kinds of features to the 17 character templates (see :class:`Extras`): a
-lexicon (B/I/E of every dictionary word of a group that covers the character) and character
-clusters (cluster ids of the characters at -2..+2 and two cluster bigrams).
+A model may add three kinds of features to the 17 character templates (see :class:`Extras`): a
+lexicon (B/I/E of every dictionary word of a group that covers the character), character
+clusters (cluster ids of the characters at -2..+2 and two cluster bigrams) and the segmenter's
+view of the text (the character's place in its word with the word's part of speech, the part of
+speech alone, and the pairs with the parts of speech of the characters before and after it: see
+:func:`word_marks`).
 
 The readable reference of every step is ``tests/entities/entities_reference.py`` (checked against
 this file with hypothesis).  Features are 64-bit hashes of (template, folded characters) around each
@@ -18,6 +21,7 @@ import numpy as np
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy
 from libc.math cimport INFINITY
+from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 cdef enum:
     N_TEMPLATES = 17
@@ -35,6 +39,11 @@ cdef enum:
     LEXICON_SEED = 40
     LEXICON_TEMPLATE = 17  # template ids 17..25: group * 3 + (B, I, E)
     CLUSTER_TEMPLATE = 26  # template ids 26..32
+    N_WORDS = 4  # segmentation: place + POS, POS, (POS before, POS), (POS, POS after)
+    WORD_TEMPLATE = 33  # template ids 33..36
+    POS_SEED = 41
+    BEFORE_TEXT = 1  # the part of speech "before the first character" and "after the last"
+    AFTER_TEXT = 2
 
 cdef uint64_t OFFSET = 0xcbf29ce484222325ULL
 cdef uint64_t PRIME = 0x100000001b3ULL
@@ -43,6 +52,7 @@ cdef float FORBIDDEN_BELOW = -1e8  # transitions at or below this are never take
 N_FEATURES = N_TEMPLATES
 LEXICON_FEATURES = N_LEXICON
 CLUSTER_FEATURES = N_CLUSTER
+WORD_FEATURES = N_WORDS
 MAX_WORD_LENGTH = MAX_WORD
 
 cdef extern from *:
@@ -134,7 +144,8 @@ cdef uint32_t* padded(str text, uint32_t** shapes) except NULL:
 
 
 cdef class Extras:
-    """A model's optional features: a lexicon and/or character clusters (None for either leaves it out).
+    """A model's optional features: a lexicon, character clusters (None for either leaves it out)
+    and, with ``words``, the segmentation of the text (which :func:`tag` then needs as ``tokens``).
 
     ``clusters`` (uint16, 65,536 entries) maps a folded BMP character to its cluster, NO_CLUSTER
     (0xFFFF) for none.  The lexicon is ``chars`` (uint32, folded code points of all words, one after
@@ -143,7 +154,7 @@ cdef class Extras:
     and all their prefixes are kept in an open-addressing table of 64-bit keys, so that a walk from
     each character stops at the first string that starts no word."""
 
-    cdef readonly bint has_lexicon, has_clusters
+    cdef readonly bint has_lexicon, has_clusters, has_words
     cdef readonly int n_templates
     cdef uint16_t[::1] cluster_of
     cdef uint64_t[::1] keys
@@ -151,11 +162,13 @@ cdef class Extras:
     cdef uint64_t mask
     cdef tuple source  # the arguments it was built from, to pickle it by
 
-    def __init__(self, clusters=None, chars=None, lengths=None, groups=None):
-        self.source = (clusters, chars, lengths, groups)
+    def __init__(self, clusters=None, chars=None, lengths=None, groups=None, words=False):
+        self.source = (clusters, chars, lengths, groups, bool(words))
         self.has_clusters = clusters is not None
         self.has_lexicon = chars is not None
-        self.n_templates = N_TEMPLATES + N_LEXICON * self.has_lexicon + N_CLUSTER * self.has_clusters
+        self.has_words = bool(words)
+        self.n_templates = (N_TEMPLATES + N_LEXICON * self.has_lexicon + N_CLUSTER * self.has_clusters
+                            + N_WORDS * self.has_words)
         if self.has_clusters:
             clusters = np.ascontiguousarray(clusters, np.uint16)
             if clusters.shape != (0x10000,):
@@ -197,12 +210,56 @@ cdef class Extras:
             at += lengths[w]
 
 
+cdef uint64_t pos_hash(str tag):
+    cdef uint64_t h = mix(OFFSET, POS_SEED)
+    cdef Py_UCS4 c
+    for c in tag:
+        h = mix(h, <uint64_t> c)
+    return finish(h)
+
+
+cdef int word_marks(str text, object tokens, uint8_t* place, uint64_t* pos) except -1:
+    """Each character's place in its word (0: a word of one character, 1, 2, 3: first, inner, last
+    of a longer one) and the hash of the word's part of speech, from ``tokens``, the segmenter's
+    ``(word, pos)`` pairs of ``text`` in order (the pipeline's tokens: empty break markers and the
+    white space between words left out).  A character no token covers (white space) is a word of
+    one character tagged ``x``; a token that is not the text's next word, after white space, ends
+    the walk, and the rest of the text is read as uncovered."""
+    cdef Py_ssize_t n = len(text), i, k, m, at = 0
+    cdef uint64_t none = pos_hash("x"), h
+    cdef str word
+    for i in range(n):
+        place[i], pos[i] = 0, none
+    for token in tokens:
+        word = token[0]
+        m = len(word)
+        if m == 0:
+            continue
+        while at < n and text[at] != word[0] and Py_UNICODE_ISSPACE(text[at]):
+            at += 1
+        if at + m > n:
+            break
+        for k in range(m):
+            if text[at + k] != word[k]:
+                return 0
+        h = pos_hash(token[1])
+        for k in range(m):
+            place[at + k] = 0 if m == 1 else 1 if k == 0 else 3 if k == m - 1 else 2
+            pos[at + k] = h
+        at += m
+    return 0
+
+
 cdef void hash_text(const uint32_t* p, const uint32_t* s, Py_ssize_t n, Py_ssize_t T,
                     const uint64_t* keys, const uint8_t* values, uint64_t mask, const uint16_t* cluster_of,
+                    const uint8_t* place, const uint64_t* pos,
                     uint64_t* out, uint16_t* marks, uint16_t* clusters) noexcept nogil:
     """All feature hashes of a text, ``T`` per character (0 for a lexicon feature that is off): the
     character templates, then the lexicon's if ``keys`` is not NULL, then the clusters' if
-    ``cluster_of`` is not NULL.  ``marks`` (n) and ``clusters`` (n + 2 * PAD) are scratch space."""
+    ``cluster_of`` is not NULL, then the segmentation's if ``place`` is not NULL (``place`` and
+    ``pos`` as :func:`word_marks` fills them).  ``marks`` (n) and ``clusters`` (n + 2 * PAD) are
+    scratch space."""
+    cdef uint64_t before, after
     cdef Py_ssize_t i, j, k, end, col
     cdef uint64_t h, key, slot
     cdef uint64_t on[N_LEXICON]  # the hash of each lexicon feature when it is on
@@ -251,19 +308,40 @@ cdef void hash_text(const uint32_t* p, const uint32_t* s, Py_ssize_t n, Py_ssize
                 out[i * T + col + k] = finish(mix(mix(OFFSET, CLUSTER_TEMPLATE + k), clusters[j - 2 + k]))
             out[i * T + col + 5] = finish(mix(mix(mix(OFFSET, CLUSTER_TEMPLATE + 5), clusters[j - 1]), clusters[j]))
             out[i * T + col + 6] = finish(mix(mix(mix(OFFSET, CLUSTER_TEMPLATE + 6), clusters[j]), clusters[j + 1]))
+        col += N_CLUSTER
+    if place != NULL:
+        for i in range(n):
+            before = pos[i - 1] if i > 0 else BEFORE_TEXT
+            after = pos[i + 1] if i + 1 < n else AFTER_TEXT
+            out[i * T + col] = finish(mix(mix(mix(OFFSET, WORD_TEMPLATE), place[i]), pos[i]))
+            out[i * T + col + 1] = finish(mix(mix(OFFSET, WORD_TEMPLATE + 1), pos[i]))
+            out[i * T + col + 2] = finish(mix(mix(mix(OFFSET, WORD_TEMPLATE + 2), before), pos[i]))
+            out[i * T + col + 3] = finish(mix(mix(mix(OFFSET, WORD_TEMPLATE + 3), pos[i]), after))
 
 
-cdef uint64_t* all_hashes(str text, Extras extras) except NULL:
-    """malloc'ed feature hashes of ``text`` (len(text) x n_templates); the caller frees them."""
+cdef uint64_t* all_hashes(str text, Extras extras, object tokens) except NULL:
+    """malloc'ed feature hashes of ``text`` (len(text) x n_templates); the caller frees them.
+    ``tokens``: the segmentation of ``text``, which a model with word features needs."""
+    if extras is not None and extras.has_words and tokens is None:
+        raise ValueError("this model reads the segmentation of the text: pass its tokens")
     cdef Py_ssize_t n = len(text), T = N_TEMPLATES if extras is None else extras.n_templates
     cdef uint32_t* s = NULL
     cdef uint32_t* p = padded(text, &s)
     cdef uint64_t* out = <uint64_t*> malloc(n * T * sizeof(uint64_t) + 8)
     cdef uint16_t* marks = <uint16_t*> malloc((n + 1) * sizeof(uint16_t))
     cdef uint16_t* clusters = <uint16_t*> malloc((n + 2 * PAD) * sizeof(uint16_t))
-    if out == NULL or marks == NULL or clusters == NULL:
-        free(p); free(s); free(out); free(marks); free(clusters)
+    cdef bint words = extras is not None and extras.has_words
+    cdef uint8_t* place = <uint8_t*> malloc(n + 1) if words else NULL
+    cdef uint64_t* pos = <uint64_t*> malloc((n + 1) * sizeof(uint64_t)) if words else NULL
+    if out == NULL or marks == NULL or clusters == NULL or (words and (place == NULL or pos == NULL)):
+        free(p); free(s); free(out); free(marks); free(clusters); free(place); free(pos)
         raise MemoryError()
+    if words:
+        try:
+            word_marks(text, tokens, place, pos)
+        except BaseException:
+            free(p); free(s); free(out); free(marks); free(clusters); free(place); free(pos)
+            raise
     cdef const uint64_t* keys = NULL
     cdef const uint8_t* values = NULL
     cdef const uint16_t* cluster_of = NULL
@@ -273,8 +351,8 @@ cdef uint64_t* all_hashes(str text, Extras extras) except NULL:
     if extras is not None and extras.has_clusters:
         cluster_of = &extras.cluster_of[0]
     with nogil:
-        hash_text(p, s, n, T, keys, values, mask, cluster_of, out, marks, clusters)
-    free(p); free(s); free(marks); free(clusters)
+        hash_text(p, s, n, T, keys, values, mask, cluster_of, place, pos, out, marks, clusters)
+    free(p); free(s); free(marks); free(clusters); free(place); free(pos)
     return out
 
 
@@ -289,15 +367,16 @@ def folded(str text):
     return out
 
 
-def fill_features(str text, uint64_t[:, ::1] out, Extras extras=None):
+def fill_features(str text, uint64_t[:, ::1] out, Extras extras=None, tokens=None):
     """Write the feature hashes of every character of ``text`` into ``out`` (len(text) x templates:
-    N_FEATURES, or ``extras.n_templates``); 0 marks a lexicon feature that is off."""
+    N_FEATURES, or ``extras.n_templates``); 0 marks a lexicon feature that is off.  ``tokens``: the
+    segmentation of ``text`` (``(word, pos)`` pairs), for extras with word features."""
     cdef Py_ssize_t n = len(text), T = N_TEMPLATES if extras is None else extras.n_templates
     if out.shape[0] != n or out.shape[1] != T:
         raise ValueError(f"out must be ({n}, {T})")
     if n == 0:
         return
-    cdef uint64_t* hashes = all_hashes(text, extras)
+    cdef uint64_t* hashes = all_hashes(text, extras, tokens)
     memcpy(&out[0, 0], hashes, n * T * sizeof(uint64_t))
     free(hashes)
 
@@ -528,7 +607,7 @@ cdef inline void add_weights(uint64_t h, const uint64_t* slots, uint64_t mask, c
 
 
 def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] seen, const uint32_t[:, ::1] weights,
-        const float[:, ::1] dense, Chain chain not None, Extras extras=None):
+        const float[:, ::1] dense, Chain chain not None, Extras extras=None, tokens=None):
     """Entity spans ``[(start, end, type), ...]`` of ``text`` in reading order (best label path).
 
     ``table`` is the model's open-addressing hash table packed one slot per row (see
@@ -544,7 +623,8 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] seen, const u
     hashed first and prefetched ``AHEAD`` lookups early, so that the cache misses of a large table
     overlap.  Template 0 (the bias) is the same feature at every
     character: its weights are looked up once and start each character's sum.  ``chain`` decodes.
-    ``extras`` adds the model's lexicon and cluster features (a hash of 0 is a feature that is off)."""
+    ``extras`` adds the model's lexicon, cluster and word features (a hash of 0 is a feature that is
+    off); ``tokens`` is the segmentation of ``text`` that word features read."""
     cdef Py_ssize_t n = len(text), L = chain.n_labels, i, b, t, q, n_keys
     cdef Py_ssize_t T = N_TEMPLATES if extras is None else extras.n_templates
     cdef uint64_t mask = table.shape[0] - 1, seen_mask = <uint64_t> seen.shape[0] * 8 - 1
@@ -556,7 +636,7 @@ def tag(str text, const uint64_t[:, ::1] table, const uint8_t[::1] seen, const u
             or seen.shape[0] == 0 or seen.shape[0] & (seen.shape[0] - 1) or (dense.shape[0] and dense.shape[1] != L):
         raise ValueError("model arrays disagree on the number of labels or the table's shape")
     n_keys = n * T
-    cdef uint64_t* hashes = all_hashes(text, extras)
+    cdef uint64_t* hashes = all_hashes(text, extras, tokens)
     cdef float* bias = <float*> calloc(L, sizeof(float))
     cdef float* emit = <float*> malloc(L * sizeof(float))
     cdef float* prev = <float*> malloc(L * sizeof(float))

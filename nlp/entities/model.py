@@ -2,8 +2,9 @@
 
 A model directory holds ``entities.npz`` (arrays only, loaded with ``allow_pickle=False``) and
 ``model.json`` (the card: types, checksum, provenance, scores).  A model may also hold a lexicon
-(:mod:`nlp.entities.lexicon`) and character clusters (:mod:`nlp.entities.clusters`): extra
-features that only such a model computes.  Saving writes a temporary
+(:mod:`nlp.entities.lexicon`) and character clusters (:mod:`nlp.entities.clusters`), and may read
+the segmentation of the text (each character's word and part of speech, from the segmenter engine
+it names): extra features that only such a model computes.  Saving writes a temporary
 directory beside the target and renames it into place, as :mod:`nlp.modelio` does.
 """
 
@@ -13,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -26,10 +27,12 @@ from nlp.entities.clusters import NO_CLUSTER
 from nlp.entities.entity import Entity
 from nlp.entities.lexicon import Lexicon
 from nlp.entities.tidy import tidy
+from nlp.text.segment import ENGINES
 
 _core = native.load("nlp.entities._core")  # the compiled core; BuildError if missing or stale
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a model may read the segmentation; format 1 files (no such features) still load
+READABLE_FORMATS = (1, 2)
 ARRAYS_FILE = "entities.npz"
 CARD_FILE = "model.json"
 FORBIDDEN = -1e9
@@ -41,6 +44,7 @@ _ARRAY_TYPES = {"slots": (np.uint64, 1), "rows": (np.int32, 1), "offsets": (np.i
                 "values": (np.float32, 1), "transitions": (np.float32, 2), "start": (np.float32, 1), "end": (np.float32, 1)}
 LEXICON_ARRAYS = ("lexicon_chars", "lexicon_lengths", "lexicon_groups")  # optional, all three or none
 CLUSTER_ARRAY = "clusters"  # optional
+SEGMENTATION_ARRAY = "segmentation"  # optional: the segmenter engine's name (a string array), when the model reads words
 _GENERATED = frozenset({"name", "version", "format_version", "created", "types", "features", "model_sha256", "model_bytes", "nlp_version"})
 
 
@@ -130,10 +134,11 @@ class EntityRecognizer:
     def __init__(self, *, types: tuple[str, ...], slots: np.ndarray, rows: np.ndarray, offsets: np.ndarray,
                  labels: np.ndarray, values: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray,
                  lexicon: Lexicon | None = None, clusters: np.ndarray | None = None,
-                 card: dict[str, Any] | None = None) -> None:
+                 segmentation: str | None = None, card: dict[str, Any] | None = None) -> None:
         self.types = tuple(types)
-        self.lexicon, self.clusters = lexicon, clusters
-        self.extras = extra_features(lexicon, clusters)
+        self.lexicon, self.clusters, self.segmentation = lexicon, clusters, segmentation
+        self.extras = extra_features(lexicon, clusters, segmentation)
+        self._segmenter: Any = None  # made on first need, for a text given without its tokens
         self.slots, self.rows = slots, rows
         self.offsets, self.labels, self.values = offsets, labels, values
         self.transitions, self.start, self.end = transitions, start, end
@@ -152,11 +157,33 @@ class EntityRecognizer:
         types = self.types
         return [Entity(text[a:b], types[t], a, b) for a, b, t in self.spans(text)]
 
-    def spans(self, text: str) -> list[tuple[int, int, int]]:
+    def spans(self, text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[tuple[int, int, int]]:
         """What :meth:`predict` gives as (start, end, index in ``types``), for a caller that makes its
-        own entities (the pipeline, which shows them in the article's own characters)."""
+        own entities (the pipeline, which shows them in the article's own characters).  ``tokens``:
+        the segmentation of ``text`` that the caller already has (``(word, pos)`` pairs in order, as
+        :meth:`nlp.text.segment.Segmenter.tag` gives them), read by a model with word features only;
+        such a model segments a text given without them with its own segmenter."""
+        if self.segmentation is not None and tokens is None:
+            tokens = self.segmenter.tag(text)
         return tidy(text, _core.tag(text, self._table, self._seen, self._weights, self._dense, self._chain,
-                                    self.extras), self._person)
+                                    self.extras, tokens), self._person)
+
+    @property
+    def segmenter(self) -> Any:
+        """The segmenter of a model with word features (its engine, the bundled dictionary), made once."""
+        if self._segmenter is None:
+            self._segmenter = self.segmenter_for(self.segmentation)
+        return self._segmenter
+
+    @staticmethod
+    def segmenter_for(engine: str | None) -> Any:
+        """A segmenter of ``engine`` with the bundled dictionary, as training and prediction use it
+        (None for None)."""
+        if engine is None:
+            return None
+        from nlp.text.segment import Segmenter
+
+        return Segmenter(engine=engine)
 
     def predict_batch(self, texts: Iterable[str]) -> list[list[Entity]]:
         return [self.predict(text) for text in texts]
@@ -204,6 +231,8 @@ class EntityRecognizer:
                     parts["lexicon"] = Lexicon(*(arrays[key] for key in LEXICON_ARRAYS))
                 if CLUSTER_ARRAY in present:
                     parts["clusters"] = arrays[CLUSTER_ARRAY]
+                if SEGMENTATION_ARRAY in present:
+                    parts["segmentation"] = _engine_name(arrays[SEGMENTATION_ARRAY], path)
         except (OSError, ValueError, KeyError) as error:
             raise ModelError(f"{path}: unreadable model arrays: {error}") from None
         types = card.get("types")
@@ -218,6 +247,8 @@ class EntityRecognizer:
             names.append(f"lexicon ({len(self.lexicon)} words)")
         if self.clusters is not None:
             names.append(f"character clusters ({int((self.clusters != NO_CLUSTER).sum())} characters)")
+        if self.segmentation is not None:
+            names.append(f"segmentation ({self.segmentation}: place in word and part of speech)")
         return names
 
     def _extra_arrays(self) -> dict[str, np.ndarray]:
@@ -226,6 +257,8 @@ class EntityRecognizer:
             out.update(zip(LEXICON_ARRAYS, (self.lexicon.chars, self.lexicon.lengths, self.lexicon.groups)))
         if self.clusters is not None:
             out[CLUSTER_ARRAY] = self.clusters
+        if self.segmentation is not None:
+            out[SEGMENTATION_ARRAY] = np.array(self.segmentation)
         return out
 
     def _check(self) -> None:
@@ -259,28 +292,38 @@ class EntityRecognizer:
         self._chain = _core.Chain(self.transitions, self.start, self.end)
 
 
-def extra_features(lexicon: Lexicon | None, clusters: np.ndarray | None) -> Any:
-    """The compiled core's form of a model's lexicon and clusters (None when it has neither);
-    ModelError for arrays of the wrong type or shape."""
-    if lexicon is None and clusters is None:
+def extra_features(lexicon: Lexicon | None, clusters: np.ndarray | None, segmentation: str | None = None) -> Any:
+    """The compiled core's form of a model's lexicon, clusters and word features (None when it has
+    none of them); ModelError for arrays of the wrong type or shape, or an unknown segmenter engine."""
+    if lexicon is None and clusters is None and segmentation is None:
         return None
+    if segmentation is not None and segmentation not in ENGINES:
+        raise ModelError(f"model segmentation engine {segmentation!r} is not one of {', '.join(ENGINES)}")
     if lexicon is not None and not (lexicon.chars.dtype == np.uint32 and lexicon.lengths.dtype == np.uint8
                                     and lexicon.groups.dtype == np.uint8):
         raise ModelError("model lexicon arrays must be uint32 characters, uint8 lengths and uint8 groups")
     if clusters is not None and (clusters.dtype != np.uint16 or clusters.shape != (0x10000,)):
         raise ModelError("model clusters must be a uint16 array of 65,536 entries")
     try:
+        words = segmentation is not None
         if lexicon is None:
-            return _core.Extras(clusters=clusters)
-        return _core.Extras(clusters=clusters, chars=lexicon.chars, lengths=lexicon.lengths, groups=lexicon.groups)
+            return _core.Extras(clusters=clusters, words=words)
+        return _core.Extras(clusters=clusters, chars=lexicon.chars, lengths=lexicon.lengths, groups=lexicon.groups,
+                            words=words)
     except ValueError as error:
         raise ModelError(f"model extra features: {error}") from None
+
+
+def _engine_name(array: np.ndarray, path: Path) -> str:
+    if array.ndim != 0 or array.dtype.kind != "U" or str(array) not in ENGINES:
+        raise ModelError(f"{path}: the segmentation array must name one engine of {', '.join(ENGINES)}")
+    return str(array)
 
 
 def _read_card(directory: Path) -> dict[str, Any]:
     path = directory / CARD_FILE
     card = read_json_card(directory, kind="entity model")
-    if card.get("format_version") != FORMAT_VERSION:
-        raise ModelError(f"{path}: not an entity model card of format {FORMAT_VERSION} "
+    if card.get("format_version") not in READABLE_FORMATS:
+        raise ModelError(f"{path}: not an entity model card of format {' or '.join(map(str, READABLE_FORMATS))} "
                          f"(retrain it with 'nlp train-entities')")
     return card

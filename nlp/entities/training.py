@@ -44,20 +44,23 @@ def encode_labels(example: Example, type_index: dict[str, int]) -> list[int]:
     return labels
 
 
-def features(text: str, extras: Any = None) -> np.ndarray:
+def features(text: str, extras: Any = None, tokens: Sequence[tuple[str, str]] | None = None) -> np.ndarray:
     """The compiled core's feature hashes of ``text``, one row per character (0: a feature that is off);
-    ``extras`` is a model's :func:`extra_features`."""
+    ``extras`` is a model's :func:`extra_features`, ``tokens`` the segmentation of ``text`` that
+    extras with word features read."""
     out = np.zeros((len(text), _core.N_FEATURES if extras is None else extras.n_templates), np.uint64)
-    _core.fill_features(text, out, extras)
+    _core.fill_features(text, out, extras, tokens)
     return out
 
 
 def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions(),
           card: dict[str, Any] | None = None, lexicon: Lexicon | None = None,
-          clusters: np.ndarray | None = None) -> EntityRecognizer:
+          clusters: np.ndarray | None = None, segmentation: str | None = None) -> EntityRecognizer:
     """Fit a recognizer on ``examples``; its types are the known types they use, in :data:`KNOWN_TYPES` order.
     With ``lexicon`` (:mod:`nlp.entities.lexicon`) and/or ``clusters`` (:mod:`nlp.entities.clusters`)
-    the model also reads those features and keeps them in its file."""
+    the model also reads those features and keeps them in its file; with ``segmentation`` (an
+    engine of :class:`nlp.text.segment.Segmenter`) it reads each sentence's words and parts of
+    speech as that segmenter, with the bundled dictionary, tags them."""
     import pycrfsuite
 
     used = {entity.type for example in examples for entity in example.entities}
@@ -67,10 +70,12 @@ def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions()
     type_index = {t: i for i, t in enumerate(types)}
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params({"c1": options.c1, "c2": options.c2, "max_iterations": options.max_iterations})
-    extras = extra_features(lexicon, clusters)
+    extras = extra_features(lexicon, clusters, segmentation)
+    segmenter = EntityRecognizer.segmenter_for(segmentation)
     for example in examples:
         if example.text:
-            rows = [[format(h, "x") for h in row if h] for row in features(example.text, extras).tolist()]
+            tokens = segmenter.tag(example.text) if segmenter else None
+            rows = [[format(h, "x") for h in row if h] for row in features(example.text, extras, tokens).tolist()]
             trainer.append(rows, [str(label) for label in encode_labels(example, type_index)])
     with tempfile.TemporaryDirectory(prefix="nlp-crf-") as folder:
         path = str(Path(folder) / "model.crfsuite")
@@ -80,11 +85,13 @@ def train(examples: Sequence[Example], *, options: TrainOptions = TrainOptions()
         info = tagger.info()
         tagger.close()
     return _export(types, info.state_features, info.transitions, {
-        "n_train_sentences": len(examples), "train_options": asdict(options), **(card or {})}, lexicon, clusters)
+        "n_train_sentences": len(examples), "train_options": asdict(options), **(card or {})}, lexicon, clusters,
+        segmentation)
 
 
 def _export(types: tuple[str, ...], state: dict, transitions: dict, card: dict[str, Any],
-            lexicon: Lexicon | None = None, clusters: np.ndarray | None = None) -> EntityRecognizer:
+            lexicon: Lexicon | None = None, clusters: np.ndarray | None = None,
+            segmentation: str | None = None) -> EntityRecognizer:
     """CRFsuite's weights as the core's arrays; BIOES-invalid and never-seen labels are forbidden."""
     n_labels = 1 + 4 * len(types)
     by_key: dict[int, list[tuple[int, float]]] = {}
@@ -109,7 +116,8 @@ def _export(types: tuple[str, ...], state: dict, transitions: dict, card: dict[s
     end = np.where(end_ok & seen, 0, FORBIDDEN).astype(np.float32)
     slots, rows = hash_table(np.array(keys, np.uint64))
     return EntityRecognizer(types=types, slots=slots, rows=rows, offsets=offsets, labels=labels, values=values,
-                            transitions=trans, start=start, end=end, lexicon=lexicon, clusters=clusters, card=card)
+                            transitions=trans, start=start, end=end, lexicon=lexicon, clusters=clusters,
+                            segmentation=segmentation, card=card)
 
 
 @dataclass(frozen=True)

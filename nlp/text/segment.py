@@ -25,6 +25,8 @@ NON_CONTENT_POS = frozenset({"x", "w", "m", "mq", "q", "p", "u", "uj", "ul", "uz
                              "c", "r", "rr", "rz", "d", "e", "y", "o", "zg", "f", "t", "tg", "h", "k"})
 
 
+ENGINES = ("rjieba", "jieba")  # see the module's docstring; the first is the default
+
 _SPACE = re.compile(r"\s")
 
 
@@ -143,7 +145,7 @@ class Segmenter:
             tokenizer.check_initialized()
             self.has_word = lambda word: tokenizer.FREQ.get(word, 0) > 0
         else:
-            raise ConfigError(f"unknown engine {engine!r}; choose rjieba or jieba")
+            raise ConfigError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
 
     def cut(self, text: str) -> list[str]:
         """Words of ``text`` (the engine's plain cut, as segmentation benchmarks score it); no whitespace tokens."""

@@ -3,7 +3,8 @@
 Every character is folded (full-width ASCII to half-width, U+3000 to a space, A-Z to a-z, every
 digit to 0) and given a shape class; each position gets N_FEATURES hashes of (template, folded
 characters around it); emission scores sum the weight rows those hashes find in the model's
-open-addressing table (with a model's lexicon and clusters, more hashes: see ``extra_features``);
+open-addressing table (with a model's lexicon, clusters and word features, more hashes: see
+``features``);
 Viterbi finds the best BIOES label path (predecessors scanned in
 ascending order, first maximum wins); the path becomes (start, end, type) spans.
 """
@@ -94,9 +95,32 @@ def lexicon_marks(p: list[int], n: int, words: dict[tuple[int, ...], int]) -> li
     return marks
 
 
-def features(text: str, words: dict | None = None, clusters=None) -> list[list[int]]:
+def word_marks(text: str, tokens) -> tuple[list[int], list[int]]:
+    """Per character: its place in its token's word (0 alone, 1 first, 2 inside, 3 last) and the hash
+    of the word's part of speech; tokens are found in order, after any white space; an empty token
+    is skipped, and one that is not next in the text ends the walk (the rest: alone, ``x``)."""
+    n = len(text)
+    place, pos = [0] * n, [hash_of(41, *map(ord, "x"))] * n
+    at = 0
+    for word, tag in tokens:
+        if not word:
+            continue
+        while at < n and text[at] != word[0] and text[at].isspace():
+            at += 1
+        if text[at:at + len(word)] != word:
+            break
+        for k in range(len(word)):
+            place[at + k] = 0 if len(word) == 1 else 1 if k == 0 else 3 if k == len(word) - 1 else 2
+            pos[at + k] = hash_of(41, *map(ord, tag))
+        at += len(word)
+    return place, pos
+
+
+def features(text: str, words: dict | None = None, clusters=None, tokens=None) -> list[list[int]]:
     """Feature hashes per character: the 17 character templates, then (with ``words``) 9 lexicon
-    hashes, 0 where off, then (with ``clusters``, an array over the BMP) 7 cluster hashes."""
+    hashes, 0 where off, then (with ``clusters``, an array over the BMP) 7 cluster hashes, then
+    (with ``tokens``, the segmentation) 4 word hashes: place and POS, POS, and POS with the POS of
+    the character before (1 before the text) and after (2 after it)."""
     rows = character_features(text)
     p = [BOS] * PAD + [fold(c) for c in text] + [EOS] * PAD
     if words is not None:
@@ -109,6 +133,13 @@ def features(text: str, words: dict | None = None, clusters=None) -> list[list[i
             j = i + PAD
             row += [hash_of(26 + k, cl[j - 2 + k]) for k in range(5)]
             row += [hash_of(31, cl[j - 1], cl[j]), hash_of(32, cl[j], cl[j + 1])]
+    if tokens is not None:
+        place, pos = word_marks(text, tokens)
+        for i, row in enumerate(rows):
+            before = pos[i - 1] if i > 0 else 1
+            after = pos[i + 1] if i + 1 < len(text) else 2
+            row += [hash_of(33, place[i], pos[i]), hash_of(34, pos[i]), hash_of(35, before, pos[i]),
+                    hash_of(36, pos[i], after)]
     return rows
 
 
@@ -123,7 +154,7 @@ def lookup(slots: np.ndarray, rows: np.ndarray, key: int) -> int | None:
 
 
 def tag(text, slots, rows, offsets, labels, values, transitions, start, end, words=None,
-        clusters=None) -> list[tuple[int, int, int]]:
+        clusters=None, tokens=None) -> list[tuple[int, int, int]]:
     """Spans of ``text``; feature row r weighs ``values[k]`` for label ``labels[k]``, k in offsets[r]:offsets[r+1]."""
     if not text:
         return []
@@ -131,7 +162,7 @@ def tag(text, slots, rows, offsets, labels, values, transitions, start, end, wor
     predecessors = [[a for a in range(n_labels) if transitions[a, b] > FORBIDDEN_BELOW] or [0] for b in range(n_labels)]
     back = []
     prev = None
-    for row_keys in features(text, words, clusters):
+    for row_keys in features(text, words, clusters, tokens):
         emit = np.zeros(n_labels, np.float32)
         for key in row_keys:
             row = lookup(slots, rows, key) if key else None

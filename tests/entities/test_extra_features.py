@@ -209,3 +209,149 @@ def test_extras_pickle_and_give_the_same_features():
         _core.fill_features(text, out, extras)
         _core.fill_features(text, back, again)
         assert out.tolist() == back.tolist()
+
+
+# -- the segmentation as features: each character's place in its word and the word's part of speech
+
+TAGS = ("ns", "nr", "nt", "v", "n", "x")
+
+
+@st.composite
+def segmented(draw):
+    """A text and tokens as the pipeline gives them: words in order, with white space left out at
+    times, an empty break marker at times, and now and then a token that is not the text's next word."""
+    text = draw(texts)
+    tokens, at = [], 0
+    while at < len(text):
+        word = text[at:at + draw(st.integers(1, 4))]
+        at += len(word)
+        if not (word.isspace() and draw(st.booleans())):
+            tokens.append((word, draw(st.sampled_from(TAGS))))
+        if draw(st.integers(0, 9)) == 0:
+            tokens.append(("", "x"))
+    if tokens and draw(st.integers(0, 9)) == 0:
+        tokens.insert(draw(st.integers(0, len(tokens))), ("错", "n"))
+    return text, tokens
+
+
+@given(segmented(), st.booleans(), st.integers(0, 2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_compiled_word_features_match_the_reference(case, with_clusters, seed):
+    text, tokens = case
+    clusters = some_clusters(seed) if with_clusters else None
+    extras = extra_features(Lexicon.from_words(WORDS), clusters, "rjieba")
+    assert extras.n_templates == 17 + 9 + 7 * with_clusters + _core.WORD_FEATURES
+    out = np.zeros((len(text), extras.n_templates), np.uint64)
+    _core.fill_features(text, out, extras, tokens)
+    assert out.tolist() == reference.features(text, as_reference(Lexicon.from_words(WORDS)), clusters, tokens)
+
+
+@given(segmented(), st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_compiled_tagger_with_word_features_matches_the_reference(case, seed):
+    text, tokens = case
+    sample_text = "北京市海淀区中国人民银行张伟在，。"
+    sample_tokens = [("北京市", "ns"), ("海淀区", "ns"), ("中国人民银行", "nt"), ("张伟", "nr"), ("在", "v"),
+                     ("，", "x"), ("。", "x")]
+    sample = reference.features(sample_text, None, None, sample_tokens)
+    slots, rows, offsets, labels, values, transitions, start, end = random_model(seed, 3, sample)
+    got = _core.tag(text, *pack(slots, rows, offsets, labels, values, len(start)), _core.Chain(transitions, start, end),
+                    extra_features(None, None, "rjieba"), tokens)
+    assert got == reference.tag(text, slots, rows, offsets, labels, values, transitions, start, end, tokens=tokens)
+
+
+@pytest.mark.parametrize("tokens, places, tags", [
+    ([("北京市", "ns"), ("海淀区", "ns")], [1, 2, 3, 1, 2, 3], "ns ns ns ns ns ns"),
+    ([("北京", "ns"), ("市", "n"), ("海淀区", "ns")], [1, 3, 0, 1, 2, 3], "ns ns n ns ns ns"),
+    ([("北", "v"), ("京市海淀", "n"), ("区", "n")], [0, 1, 2, 2, 3, 0], "v n n n n n"),
+    ([("北京市", "ns"), ("", "x"), ("海淀区", "ns")], [1, 2, 3, 1, 2, 3], "ns ns ns ns ns ns"),  # a break marker
+    ([("北京市", "ns"), ("海淀", "ns"), ("镇", "n")], [1, 2, 3, 1, 3, 0], "ns ns ns ns ns x"),  # 镇: not the text
+    ([("北京市", "ns"), ("朝阳", "ns"), ("海淀区", "ns")], [1, 2, 3, 0, 0, 0], "ns ns ns x x x"),  # the walk ends
+])
+def test_a_characters_word_features_are_its_place_in_its_word_and_the_words_tag(tokens, places, tags):
+    text = "北京市海淀区"
+    extras = extra_features(None, None, "rjieba")
+    out = np.zeros((len(text), extras.n_templates), np.uint64)
+    _core.fill_features(text, out, extras, tokens)
+    pos = [reference.hash_of(41, *map(ord, tag)) for tag in tags.split()]
+    assert out[:, 17].tolist() == [reference.hash_of(33, place, p) for place, p in zip(places, pos)]
+    assert out[:, 18].tolist() == [reference.hash_of(34, p) for p in pos]
+    assert out[0, 19] == reference.hash_of(35, 1, pos[0]) and out[-1, 20] == reference.hash_of(36, pos[-1], 2)
+
+
+def test_the_same_characters_segmented_otherwise_differ_only_in_the_word_columns():
+    text = "张伟在北京"
+    extras = extra_features(None, None, "rjieba")
+    one, two = (np.zeros((len(text), extras.n_templates), np.uint64) for _ in range(2))
+    _core.fill_features(text, one, extras, [("张伟", "nr"), ("在", "p"), ("北京", "ns")])
+    _core.fill_features(text, two, extras, [("张", "nr"), ("伟在", "v"), ("北京", "ns")])
+    assert one[:, :17].tolist() == two[:, :17].tolist()
+    assert (one[:, 17:] != two[:, 17:]).any(axis=1).tolist() == [True, True, True, True, False]
+
+
+def test_a_model_that_reads_words_needs_them_and_names_its_engine():
+    extras = extra_features(None, None, "rjieba")
+    with pytest.raises(ValueError, match="pass its tokens"):
+        _core.fill_features("北京", np.zeros((2, extras.n_templates), np.uint64), extras)
+    with pytest.raises(ModelError, match="engine 'hanlp'"):
+        extra_features(None, None, "hanlp")
+    again = pickle_round_trip(extras)
+    assert again.has_words and again.n_templates == extras.n_templates
+
+
+def pickle_round_trip(value):
+    import pickle
+
+    return pickle.loads(pickle.dumps(value))
+
+
+def test_a_model_with_word_features_keeps_them_through_save_and_load(tmp_path, corpus):
+    from nlp.text.segment import Segmenter
+
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=50),
+                  segmentation="rjieba")
+    card = model.save(tmp_path / "model")
+    assert card["features"] == ["characters", "segmentation (rjieba: place in word and part of speech)"]
+    assert card["format_version"] == 2
+    loaded = EntityRecognizer.load(tmp_path / "model")
+    assert loaded.segmentation == "rjieba" and loaded.extras.has_words
+    texts = [t for t, _ in SENTENCES] + ["记者孙磊报道，联想公司昨天在成都发布电脑。"]
+    assert loaded.predict_batch(texts) == model.predict_batch(texts)
+    segmenter = Segmenter()
+    assert [loaded.spans(t, segmenter.tag(t)) for t in texts] == [loaded.spans(t) for t in texts]
+    word_keys = {reference.hash_of(34, reference.hash_of(41, *map(ord, tag))) for tag in ("nr", "ns", "n", "v", "x")}
+    assert word_keys & set(model.slots.tolist())  # it weighs the segmentation
+
+
+def test_a_model_file_with_an_unknown_engine_is_refused(tmp_path, corpus):
+    import hashlib
+
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=20),
+                  segmentation="rjieba")
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "entities.npz"
+    with np.load(path) as arrays:
+        parts = {key: arrays[key] for key in arrays.files}
+    parts["segmentation"] = np.array("hanlp")
+    np.savez(path, **parts)
+    card_path = tmp_path / "m" / "model.json"
+    card = json.loads(card_path.read_text("utf-8"))
+    card["model_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    card_path.write_text(json.dumps(card), "utf-8")
+    with pytest.raises(ModelError, match=f"{path}: the segmentation array must name one engine"):
+        EntityRecognizer.load(tmp_path / "m")
+
+
+def test_cli_trains_a_model_that_reads_the_segmentation(tmp_path, corpus):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    model = tmp_path / "ner"
+    result = CliRunner().invoke(app, ["train-entities", str(corpus), "-o", str(model), "--iterations", "30",
+                                      "--segmentation", "rjieba"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((model / "model.json").read_text("utf-8"))["features"][1:] == [
+        "segmentation (rjieba: place in word and part of speech)"]
+    result = CliRunner().invoke(app, ["train-entities", str(corpus), "-o", str(tmp_path / "x"), "--segmentation", "hanlp"])
+    assert result.exit_code != 0 and "hanlp" in result.output
