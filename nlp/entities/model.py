@@ -151,11 +151,11 @@ class EntityRecognizer:
         """The arrays the compiled core decodes with, in its argument order."""
         return (self.slots, self.rows, self.offsets, self.labels, self.values, self.transitions, self.start, self.end)
 
-    def predict(self, text: str) -> list[Entity]:
+    def predict(self, text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[Entity]:
         """Entities of ``text`` in reading order, with character offsets into it (the model's spans
-        after the rules of :mod:`nlp.entities.tidy`)."""
+        after the rules of :mod:`nlp.entities.tidy`); ``tokens`` as for :meth:`spans`."""
         types = self.types
-        return [Entity(text[a:b], types[t], a, b) for a, b, t in self.spans(text)]
+        return [Entity(text[a:b], types[t], a, b) for a, b, t in self.spans(text, tokens)]
 
     def spans(self, text: str, tokens: Sequence[tuple[str, str]] | None = None) -> list[tuple[int, int, int]]:
         """What :meth:`predict` gives as (start, end, index in ``types``), for a caller that makes its

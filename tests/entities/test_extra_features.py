@@ -319,6 +319,7 @@ def test_a_model_with_word_features_keeps_them_through_save_and_load(tmp_path, c
     assert loaded.predict_batch(texts) == model.predict_batch(texts)
     segmenter = Segmenter()
     assert [loaded.spans(t, segmenter.tag(t)) for t in texts] == [loaded.spans(t) for t in texts]
+    assert [loaded.predict(t, segmenter.tag(t)) for t in texts] == loaded.predict_batch(texts)
     word_keys = {reference.hash_of(34, reference.hash_of(41, *map(ord, tag))) for tag in ("nr", "ns", "n", "v", "x")}
     assert word_keys & set(model.slots.tolist())  # it weighs the segmentation
 
