@@ -33,7 +33,8 @@ test: dev
 # Re-create the default model in models/default (and the entity models) from the shared evaluation data.
 model: install
 	$(BIN)/python benchmarks/default_model.py --data $(DATA) -o models/default
-	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship models/entities --ship-msra models/entities_msra
+	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship models/entities --no-msra-model
+	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship-msra models/entities_msra --refit
 
 bench: install
 	$(BIN)/python benchmarks/classify.py --data $(DATA)
