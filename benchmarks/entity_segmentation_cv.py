@@ -1,15 +1,16 @@
-"""Study: does the segmenter's view of a sentence help the MSRA entity model? 9-fold CV, paired.
+"""Study: which more word features would help the MSRA entity model? 9-fold CV, paired.
 
-The shipped MSRA recipe (the core's character templates, jieba lexicon, character clusters) against
-the same plus four features per character from rjieba's tagging of the sentence: the character's
-place in its word with the word's part of speech (``B_nr``), the part of speech alone, and the pair
-with the previous and with the next character's word.  pycrfsuite is driven directly with string
-features (the product's core would hash them), same options as the shipped model; folds are
-``benchmarks/entities.py --msra-cv``'s (MD5 of the id % 10 in 1..9), spans decoded by the BIOES rule,
-without the product's tidy rules on either side.  Measured once, before any implementation: the
-baseline column reproduces ``--msra-cv lexicon+clusters`` (0.776).
+The shipped MSRA recipe (the core's character templates, jieba lexicon, character clusters and
+the segmentation features: place in word with POS, POS, POS pairs with the neighbours) against the
+same plus string features that the core does not compute (yet): ``word``, the identity of the
+character's word with its place (``B|北京市``); ``neighbours``, the words before and after the
+character's word.  pycrfsuite is driven directly, same options as the shipped model; folds are
+``benchmarks/entities.py --msra-cv``'s (MD5 of the id % 10 in 1..9), spans decoded by the BIOES
+rule, without the product's tidy rules on either side.  The first version of this study measured
+the segmentation features themselves before they were in the core (docs/entities.md: 0.776 ->
+0.795); its baseline column is the core's ``--msra-cv lexicon+clusters+words`` now.
 
-    python benchmarks/entity_segmentation_cv.py --data ../shared/data
+    python benchmarks/entity_segmentation_cv.py --data ../shared/data [--variants word neighbours]
 """
 
 from __future__ import annotations
@@ -30,30 +31,43 @@ TYPES = ("PER", "LOC", "ORG")
 _state: dict = {}  # per process: examples, extras, segmenter
 
 
-def segmentation_features(segmenter: Segmenter, text: str) -> list[list[str]]:
-    """Per character: place in its word and the word's POS, the POS, and the POS pairs with the
-    neighbouring characters' words (rjieba's raw tagging, whitespace tokens included, so that the
-    words cover the text)."""
-    of: list[tuple[str, str] | None] = [None] * len(text)
+VARIANTS = ("word", "neighbours", "word+neighbours")
+
+
+def word_features(tokens: list[tuple[str, str]], text: str, variant: str) -> list[list[str]]:
+    """Per character, the study's string features of ``variant`` from the tokens that the core
+    aligns with the text (white space skipped; an uncovered character has none)."""
+    words = [w for w, _ in tokens if w and not w.isspace()]
+    of: list[tuple[str, int] | None] = [None] * len(text)
     at = 0
-    for word, pos in segmenter._tag(text):
+    for index, word in enumerate(words):
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if text[at:at + len(word)] != word:
+            break
         n = len(word)
-        for k in range(min(n, len(text) - at)):
-            of[at + k] = ("S" if n == 1 else "B" if k == 0 else "E" if k == n - 1 else "I", pos)
+        for k in range(n):
+            of[at + k] = ("S" if n == 1 else "B" if k == 0 else "E" if k == n - 1 else "I", index)
         at += n
-    out = []
+    out: list[list[str]] = []
     for i in range(len(text)):
-        place, pos = of[i] or ("S", "x")
-        left = of[i - 1][1] if i > 0 and of[i - 1] else "^"
-        right = of[i + 1][1] if i + 1 < len(text) and of[i + 1] else "$"
-        out.append([f"w={place}_{pos}", f"p={pos}", f"pl={left}|{pos}", f"pr={pos}|{right}"])
+        row: list[str] = []
+        if of[i] is not None:
+            place, index = of[i]
+            if "word" in variant:
+                row.append(f"wd={place}|{words[index]}")
+            if "neighbours" in variant:
+                row.append(f"wl={words[index - 1] if index else '^'}")
+                row.append(f"wr={words[index + 1] if index + 1 < len(words) else '$'}")
+        out.append(row)
     return out
 
 
-def rows(text: str, with_segmentation: bool) -> list[list[str]]:
-    out = [[format(h, "x") for h in row if h] for row in features(text, _state["extras"]).tolist()]
-    if with_segmentation:
-        for row, extra in zip(out, segmentation_features(_state["segmenter"], text)):
+def rows(text: str, variant: str | None) -> list[list[str]]:
+    tokens = _state["segmenter"].tag(text)
+    out = [[format(h, "x") for h in row if h] for row in features(text, _state["extras"], tokens).tolist()]
+    if variant:
+        for row, extra in zip(out, word_features(tokens, text, variant)):
             row.extend(extra)
     return out
 
@@ -81,16 +95,16 @@ def spans(labels: list[int]) -> set[tuple[int, int, int]]:
 
 def _init(data) -> None:
     _state["examples"], _ = split(read_examples([require(data / MSRA)]))
-    resources = recipe_resources("lexicon+clusters", data)
-    _state["extras"] = extra_features(resources["lexicon"], resources["clusters"])
+    resources = recipe_resources("lexicon+clusters+words", data)
+    _state["extras"] = extra_features(resources["lexicon"], resources["clusters"], resources["segmentation"])
     _state["segmenter"] = Segmenter()
 
 
-def score_fold(job: tuple[int, bool]) -> tuple[int, bool, int, int, int]:
-    """(fold, with segmentation, gold, predicted, correct) of a model trained on the other folds."""
+def score_fold(job: tuple[int, str | None]) -> tuple[int, str | None, int, int, int]:
+    """(fold, variant, gold, predicted, correct) of a model trained on the other folds."""
     import pycrfsuite
 
-    fold, with_segmentation = job
+    fold, variant = job
     index = {t: i for i, t in enumerate(TYPES)}
     options = TrainOptions()
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -98,7 +112,7 @@ def score_fold(job: tuple[int, bool]) -> tuple[int, bool, int, int, int]:
     examples = [e for e in _state["examples"] if e.text]
     for e in examples:
         if fold_of(e.id) - 1 != fold:
-            trainer.append(rows(e.text, with_segmentation), [str(x) for x in encode_labels(e, index)])
+            trainer.append(rows(e.text, variant), [str(x) for x in encode_labels(e, index)])
     handle, path = tempfile.mkstemp(suffix=".crfsuite")
     os.close(handle)
     try:
@@ -108,28 +122,34 @@ def score_fold(job: tuple[int, bool]) -> tuple[int, bool, int, int, int]:
         gold = predicted = correct = 0
         for e in examples:
             if fold_of(e.id) - 1 == fold:
-                found = spans([int(x) for x in tagger.tag(rows(e.text, with_segmentation))])
+                found = spans([int(x) for x in tagger.tag(rows(e.text, variant))])
                 truth = spans(encode_labels(e, index))
                 gold, predicted, correct = gold + len(truth), predicted + len(found), correct + len(truth & found)
         tagger.close()
     finally:
         os.unlink(path)
-    return fold, with_segmentation, gold, predicted, correct
+    return fold, variant, gold, predicted, correct
 
 
 def main() -> None:
-    args = data_argument(__doc__.split("\n")[0]).parse_args()
-    jobs = [(fold, with_segmentation) for with_segmentation in (False, True) for fold in range(9)]
+    parser = data_argument(__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    args = parser.parse_args()
+    variants: list[str | None] = [None, *args.variants]
+    jobs = [(fold, variant) for variant in variants for fold in range(9)]
     with ProcessPoolExecutor(2, initializer=_init, initargs=(args.data,)) as pool:
         results = list(pool.map(score_fold, jobs))
     print(f"{machine()}; MSRA sample, 9 folds; options {TrainOptions()}")
-    print("| features | CV P / R / F1 | fold F1s |\n|---|---|---|")
-    for with_segmentation in (False, True):
-        mine = [r for r in results if r[1] == with_segmentation]
+    print("| features | CV P / R / F1 | fold F1s | folds better than the shipped recipe |\n|---|---|---|---|")
+    f1 = {(r[0], r[1]): 2 * r[4] / (r[2] + r[3]) for r in results}
+    for variant in variants:
+        mine = [r for r in results if r[1] == variant]
         gold, predicted, correct = (sum(r[k] for r in mine) for k in (2, 3, 4))
-        folds = " ".join(f"{2 * r[4] / (r[2] + r[3]):.3f}" for r in mine)
-        name = "lexicon + clusters" + (" + segmentation" if with_segmentation else "")
-        print(f"| {name} | {correct / predicted:.3f} / {correct / gold:.3f} / {2 * correct / (gold + predicted):.3f} | {folds} |")
+        folds = " ".join(f"{f1[r[0], variant]:.3f}" for r in mine)
+        better = sum(f1[r[0], variant] > f1[r[0], None] for r in mine)
+        name = "lexicon + clusters + segmentation (shipped)" + (f" + {variant}" if variant else "")
+        print(f"| {name} | {correct / predicted:.3f} / {correct / gold:.3f} / {2 * correct / (gold + predicted):.3f} "
+              f"| {folds} | {better} of 9 |")
 
 
 if __name__ == "__main__":
