@@ -160,7 +160,10 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     that never occurs outside longer candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is
     a piece, which the whole replaces.  With or without ``found``, a chosen keyword that does not end
     in a digit, followed by a number (an optional space, then digits), is skipped (质量效应3 after
-    质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.  Only the best few candidates are sorted; the rest are looked at only if nesting
+    质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.  With ``found``, a whole that
+    scores under ``VARIANT_SHARE`` of the best chosen part it holds is a variant of that part, not a
+    second idea (美团骑手 at 0.05 after 美团 at 0.60, 部门MoPub after MoPub; 英国央行 at 0.44 after 英国
+    at 0.68 stays).  Only the best few candidates are sorted; the rest are looked at only if nesting
     uses those up."""
     if top_k <= 0:
         return []
@@ -182,6 +185,10 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
 # English word or abbreviation, or that the entity stage found; a predicate ends in a verb or adjective.
 _NAME_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("nr", "ns", "nt", "nz", "eng", "j")] + [FEATURES.index("log_entity")]
 _PREDICATE_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("v", "a")]
+# A whole after a chosen part of it needs at least this share of the part's score (out-of-fold on Sohu
+# dev and CSL dev, benchmarks/train_keyranker.py --dump: 0.05 to 0.3 tried, 0.1 the only one that
+# lowers none of the four numbers; most of what it drops are repeats an editor would strike).
+VARIANT_SHARE = 0.1
 _NUMBERED = re.compile(r"\s?[0-9０-９]+")  # what makes 质量效应3 and 龙腾世纪 2 of 质量效应 and 龙腾世纪
 
 
@@ -230,5 +237,7 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
                 continue  # a name and its predicate (Scala编写 after Scala): a clause
             if all(kinds.piece(c[2]) for c in held):
                 chosen = [c for c in chosen if c not in held]
+            elif score < VARIANT_SHARE * max(c[1] for c in held):
+                continue  # a far weaker variant of a chosen part (美团骑手 at 0.05 after 美团 at 0.60)
         chosen.append((text, score, index))
     return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

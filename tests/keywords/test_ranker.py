@@ -219,3 +219,16 @@ def test_a_works_title_replaces_a_chosen_part_of_it():
     scores = np.array([order.get(text, 0.0) for text in found.texts])
     assert [t for t, _ in select(found.texts, scores, 3, found)] == ["最后生还者2", "游戏"]
     assert [t for t, _ in select(found.texts, scores, 3)] == ["生还者", "最后生还者2", "游戏"]  # without features: both
+
+
+@pytest.mark.parametrize("whole_score, expected", [
+    (0.05, ["美团", "骑手", "外卖"]),  # under a tenth of 美团's 0.6: a variant, skipped
+    (0.059, ["美团", "骑手", "外卖"]),
+    (0.061, ["美团", "骑手", "美团骑手"]),  # a tenth or more: kept, as annotators keep 英国央行 beside 英国
+    (0.3, ["美团", "骑手", "美团骑手"]),
+])
+def test_a_far_weaker_whole_after_a_chosen_part_is_skipped(whole_score, expected):
+    body = [Token("美团", "nt"), Token("骑手", "n"), Token("，", "x"), Token("美团", "nt"), Token("，", "x"),
+            Token("骑手", "n"), Token("，", "x"), Token("外卖", "n")]
+    found, scores = scored(body, {"美团": 0.6, "骑手": 0.5, "美团骑手": whole_score, "外卖": 0.04})
+    assert [t for t, _ in select(found.texts, scores, 3, found)] == expected
