@@ -580,7 +580,7 @@ def train_entities(
                                             help="Also read character clusters learned from this unlabelled text "
                                                  "(lines of a text file, title/text of .jsonl lines); repeatable."),
     clusters: int = typer.Option(256, "--clusters", min=2, help="Number of character clusters."),
-    segmentation: Optional[str] = typer.Option(None, "--segmentation", metavar="rjieba|jieba",
+    segmentation: Optional[EngineChoice] = typer.Option(None, "--segmentation",
                                                help="Also read each character's word and part of speech as this "
                                                     "segmenter tags the sentence (the pipeline passes its own tokens)."),
 ) -> None:
@@ -600,7 +600,7 @@ def train_entities(
             resources["clusters"] = learn_clusters(read_texts(cluster_text), k=clusters)
             card["cluster_text"] = [str(path) for path in cluster_text]
         if segmentation:
-            resources["segmentation"] = segmentation
+            resources["segmentation"] = _value(segmentation)
         recognizer = train(examples, options=TrainOptions(c1=c1, c2=c2, max_iterations=iterations), card=card,
                            **resources)
         card = recognizer.save(output, name=name)

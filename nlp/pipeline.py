@@ -182,10 +182,11 @@ class Pipeline:
         the article's own characters (OpenCC's t2s keeps every character in place); a string has one
         type in the whole article, the one it was given most often.  A model that reads the
         segmentation reads the document's own tokens (segmented once, by the pipeline's segmenter)
-        when the pipeline's engine is the model's; under another engine it segments the text itself,
-        so that its features are the ones it was trained on."""
+        when the pipeline's engine is the model's and no user dictionary changes its words; otherwise
+        it segments the text itself (its engine, the bundled dictionary), so that its features are
+        the ones it was trained on."""
         recognizer = self.recognizer
-        shared = recognizer.segmentation == self.settings.engine
+        shared = recognizer.segmentation == self.settings.engine and not self.settings.user_dicts
         for doc in docs:
             title, text = self.analysed_text(doc)
             title_tokens, text_tokens = (doc.tokens.title, doc.tokens.body) if doc.tokens and shared else (None, None)

@@ -207,9 +207,18 @@ def test_entities_are_found_before_keywords_which_read_them_in_the_analysed_read
     assert pipeline.mentions(doc) == []
 
 
-@pytest.mark.parametrize("engine, shared", [("rjieba", True), ("jieba", False)])
-def test_the_entity_model_reads_the_pipelines_own_tokens_of_the_analysed_reading_under_its_engine(engine, shared):
-    pipeline = Pipeline(Settings(top_k=0, engine=engine))
+@pytest.mark.parametrize("engine, user_dict, shared", [
+    ("rjieba", False, True),
+    ("jieba", False, False),  # another engine's tokens
+    ("rjieba", True, False),  # a user dictionary changes the words the model was trained on
+])
+def test_the_entity_model_reads_the_pipelines_own_tokens_of_the_analysed_reading_under_its_engine(
+        engine, user_dict, shared, tmp_path):
+    user_dicts = ()
+    if user_dict:
+        (tmp_path / "user.txt").write_text("台积电扩大 10 nt\n", "utf-8")
+        user_dicts = (tmp_path / "user.txt",)
+    pipeline = Pipeline(Settings(top_k=0, engine=engine, user_dicts=user_dicts))
     pipeline.__dict__["recognizer"] = stub = _Spans((0, 3, "company"))
     [doc] = pipeline.annotate_batch([ENTITY_ARTICLES[1]])  # Traditional: segmented in Simplified characters
     (title, title_tokens), (text, text_tokens) = stub.read
@@ -217,5 +226,5 @@ def test_the_entity_model_reads_the_pipelines_own_tokens_of_the_analysed_reading
     if shared:
         assert (title_tokens, text_tokens) == (doc.tokens.title, doc.tokens.body)
         assert "".join(word for word, _ in text_tokens) == text
-    else:  # another engine's tokens: the model segments the text itself, as in training
+    else:  # tokens unlike the model's: it segments the text itself, as in training
         assert (title_tokens, text_tokens) == (None, None)

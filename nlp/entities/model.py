@@ -146,6 +146,11 @@ class EntityRecognizer:
         self._person = next((i for i, t in enumerate(self.types) if t in ("name", "PER")), None)  # for tidy's name rules
         self._check()
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_segmenter"] = None  # rjieba's segmenter does not pickle; it is made again on first need
+        return state
+
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays the compiled core decodes with, in its argument order."""
@@ -235,13 +240,17 @@ class EntityRecognizer:
                     parts["segmentation"] = _engine_name(arrays[SEGMENTATION_ARRAY], path)
         except (OSError, ValueError, KeyError) as error:
             raise ModelError(f"{path}: unreadable model arrays: {error}") from None
+        features = card.get("features")
+        declared = isinstance(features, list) and any(str(f).startswith("segmentation") for f in features)
+        if declared != ("segmentation" in parts):
+            raise ModelError(f"{path}: the card and the arrays disagree on whether the model reads the segmentation")
         types = card.get("types")
         if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
             raise ModelError(f"{directory / CARD_FILE}: 'types' must be a list of names")
         return cls(types=tuple(types), card=card, **parts)
 
     def feature_names(self) -> list[str]:
-        """What the model reads: the character templates, then its lexicon and clusters if any."""
+        """What the model reads: the character templates, then its lexicon, clusters and segmentation if any."""
         names = ["characters"]
         if self.lexicon is not None:
             names.append(f"lexicon ({len(self.lexicon)} words)")

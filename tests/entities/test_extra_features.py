@@ -324,7 +324,22 @@ def test_a_model_with_word_features_keeps_them_through_save_and_load(tmp_path, c
     assert word_keys & set(model.slots.tolist())  # it weighs the segmentation
 
 
-def test_a_model_file_with_an_unknown_engine_is_refused(tmp_path, corpus):
+def test_a_model_with_word_features_pickles_after_segmenting_a_text_itself(corpus):
+    import pickle
+
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=20),
+                  segmentation="rjieba")
+    texts = [t for t, _ in SENTENCES]
+    before = model.predict_batch(texts)  # makes and keeps the model's own segmenter
+    again = pickle.loads(pickle.dumps(model))
+    assert again.predict_batch(texts) == before and again.segmentation == "rjieba"
+
+
+@pytest.mark.parametrize("engine, message", [
+    ("hanlp", "the segmentation array must name one engine"),
+    (None, "the card and the arrays disagree on whether the model reads the segmentation"),  # array dropped
+])
+def test_a_model_file_with_an_unknown_or_missing_engine_is_refused(tmp_path, corpus, engine, message):
     import hashlib
 
     model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=20),
@@ -333,13 +348,16 @@ def test_a_model_file_with_an_unknown_engine_is_refused(tmp_path, corpus):
     path = tmp_path / "m" / "entities.npz"
     with np.load(path) as arrays:
         parts = {key: arrays[key] for key in arrays.files}
-    parts["segmentation"] = np.array("hanlp")
+    if engine is None:
+        del parts["segmentation"]
+    else:
+        parts["segmentation"] = np.array(engine)
     np.savez(path, **parts)
     card_path = tmp_path / "m" / "model.json"
     card = json.loads(card_path.read_text("utf-8"))
     card["model_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     card_path.write_text(json.dumps(card), "utf-8")
-    with pytest.raises(ModelError, match=f"{path}: the segmentation array must name one engine"):
+    with pytest.raises(ModelError, match=f"{path}: {message}"):
         EntityRecognizer.load(tmp_path / "m")
 
 
