@@ -163,7 +163,8 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.  With ``found``, a whole that
     scores under ``VARIANT_SHARE`` of the best chosen part it holds is a variant of that part, not a
     second idea (美团骑手 at 0.05 after 美团 at 0.60, 部门MoPub after MoPub; 英国央行 at 0.44 after 英国
-    at 0.68 stays).  Only the best few candidates are sorted; the rest are looked at only if nesting
+    at 0.68 stays), unless the entity stage found it (海富通基金 after 基金) or it is the part with a
+    model number (富士S205EXR after 富士).  Only the best few candidates are sorted; the rest are looked at only if nesting
     uses those up."""
     if top_k <= 0:
         return []
@@ -189,6 +190,9 @@ _PREDICATE_COLUMNS = [FEATURES.index(f"last_pos_{p}") for p in ("v", "a")]
 # dev and CSL dev, benchmarks/train_keyranker.py --dump: 0.05 to 0.3 tried, 0.1 the only one that
 # lowers none of the four numbers; most of what it drops are repeats an editor would strike).
 VARIANT_SHARE = 0.1
+# What a product's model adds to its brand (富士S205EXR, 索尼 XR500E; a digit in it, so not 教育行业CEO):
+# such a whole is no mere variant.
+_MODEL = re.compile(r"[\s\-]?(?=[A-Za-z\-]*[0-9])[A-Za-z0-9][A-Za-z0-9\-]*")
 _NUMBERED = re.compile(r"\s?[0-9０-９]+")  # what makes 质量效应3 and 龙腾世纪 2 of 质量效应 and 龙腾世纪
 
 
@@ -200,19 +204,21 @@ class _Kinds(NamedTuple):
     piece: Callable[[int], bool]
     name: Callable[[int], bool]
     predicate: Callable[[int], bool]
+    entity: Callable[[int], bool]
 
 
 def _kinds(found: Candidates | None) -> _Kinds | None:
     if found is None or not len(found.texts):
         return None
     f = found.features
-    verb_first, work, bound, title, body = (FEATURES.index(name) for name in
-                                            ("first_verb", "log_work_title", "bound", "log_tf_title", "log_tf_body"))
+    verb_first, work, bound, title, body, entity = (FEATURES.index(name) for name in (
+        "first_verb", "log_work_title", "bound", "log_tf_title", "log_tf_body", "log_entity"))
     return _Kinds(lambda i: f[i, verb_first] > 0,
                   lambda i: f[i, work] > 0,
                   lambda i: f[i, bound] >= 0.999 and np.expm1(f[i, title]) + np.expm1(f[i, body]) >= 1.5,
                   lambda i: f[i, _NAME_COLUMNS].max() > 0,
-                  lambda i: f[i, _PREDICATE_COLUMNS].max() > 0)
+                  lambda i: f[i, _PREDICATE_COLUMNS].max() > 0,
+                  lambda i: f[i, entity] > 0)
 
 
 def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | None) -> list[tuple[str, float]]:
@@ -237,7 +243,8 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
                 continue  # a name and its predicate (Scala编写 after Scala): a clause
             if all(kinds.piece(c[2]) for c in held):
                 chosen = [c for c in chosen if c not in held]
-            elif score < VARIANT_SHARE * max(c[1] for c in held):
+            elif (score < VARIANT_SHARE * max(c[1] for c in held) and not kinds.entity(index)
+                  and not any(text.startswith(c[0]) and _MODEL.fullmatch(text, len(c[0])) for c in held)):
                 continue  # a far weaker variant of a chosen part (美团骑手 at 0.05 after 美团 at 0.60)
         chosen.append((text, score, index))
     return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

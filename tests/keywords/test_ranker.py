@@ -221,6 +221,22 @@ def test_a_works_title_replaces_a_chosen_part_of_it():
     assert [t for t, _ in select(found.texts, scores, 3)] == ["生还者", "最后生还者2", "游戏"]  # without features: both
 
 
+@pytest.mark.parametrize("part, tail, mentions, kept", [
+    ("美团", "骑手", (), False),                          # under a tenth of 美团's score: a variant, skipped
+    ("美团", "骑手", (("美团骑手", "ORG"),), True),        # unless the entity stage found the whole
+    ("富士", "S205EXR", (), True),                       # or the whole is the part with a model number
+    ("教育", "CEO", (), False),                          # Latin letters alone are no model number
+])
+def test_a_far_weaker_whole_after_a_chosen_part_is_skipped_unless_a_name(part, tail, mentions, kept):
+    body = [Token(part, "nt"), Token(tail, "eng" if tail.isascii() else "n"), Token("，", "x"), Token(part, "nt"),
+            Token("，", "x"), Token("外卖", "n"), Token("，", "x"), Token("骑行", "n")]
+    found = candidate_features([], body, IdfTable({part: 5.0}), {}, STOP, mentions=mentions)
+    assert part + tail in found.texts
+    scores = np.array([{part: 0.6, part + tail: 0.05, "外卖": 0.5, "骑行": 0.04}.get(t, 0.01) for t in found.texts])
+    expected = [part, "外卖", part + tail] if kept else [part, "外卖", "骑行"]
+    assert [t for t, _ in select(found.texts, scores, 3, found)] == expected
+
+
 @pytest.mark.parametrize("whole_score, expected", [
     (0.05, ["美团", "骑手", "外卖"]),  # under a tenth of 美团's 0.6: a variant, skipped
     (0.059, ["美团", "骑手", "外卖"]),
