@@ -34,7 +34,7 @@ test: dev
 model: install
 	$(BIN)/python benchmarks/default_model.py --data $(DATA) -o models/default
 	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship models/entities --no-msra-model
-	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship-msra models/entities_msra --refit
+	$(BIN)/python benchmarks/entities.py --data $(DATA) --ship-msra models/entities_msra --refit --no-cluener-model
 
 bench: install
 	$(BIN)/python benchmarks/classify.py --data $(DATA)

@@ -13,14 +13,15 @@ word's part of speech).  ``--msra-cv`` scores the MSRA recipes by 9-fold cross-v
 
     python benchmarks/entities.py --data ../shared/data                   # estimate and measure
     python benchmarks/entities.py --data ../shared/data --ship models/entities --no-msra-model
-    python benchmarks/entities.py --data ../shared/data --ship-msra models/entities_msra --refit
+    python benchmarks/entities.py --data ../shared/data --ship-msra models/entities_msra --refit --no-cluener-model
     python benchmarks/entities.py --data ../shared/data --model models/entities       # cost and load time only
 
 With --ship the measured CLUENER model itself (trained on the 90%) is written with its card, so
 that the card's held-out scores are that model's own; --ship-msra does the same for the MSRA
 model.  --refit instead re-fits each on all of its set before writing, the card keeping the scores
 of the measured 90% model.  ``make model`` runs the two lines above: the CLUENER model as
-measured, the MSRA model (3,000 sentences, where every tenth counts) re-fitted.
+measured, the MSRA model (3,000 sentences, where every tenth counts) re-fitted, without
+training a CLUENER model again (``--no-cluener-model``).
 """
 
 from __future__ import annotations
@@ -193,6 +194,8 @@ def main() -> None:
     parser.add_argument("--c2", type=float, default=TrainOptions.c2)
     parser.add_argument("--iterations", type=int, default=TrainOptions.max_iterations)
     parser.add_argument("--no-msra-model", action="store_true", help="skip training the MSRA-only model")
+    parser.add_argument("--no-cluener-model", action="store_true",
+                        help="skip training the CLUENER model (its held-out text still times the MSRA model)")
     parser.add_argument("--ship", type=Path, help="then train on all of CLUENER's train and write the model here")
     parser.add_argument("--ship-msra", type=Path, help="then train on all of the MSRA sample and write that model here")
     parser.add_argument("--refit", action="store_true", help="re-fit shipped models on all of their set (slower)")
@@ -222,14 +225,16 @@ def main() -> None:
     print(f"CLUENER: train {len(cluener_train)}, held out {len(cluener_held)}; "
           f"MSRA: train {len(msra_train)}, held out {len(msra_held)} sentences")
 
-    cluener_resources = recipe_resources(args.cluener_recipe, args.data)
-    recognizer, seconds = timed_train(cluener_train, options, **cluener_resources)
-    cluener = evaluate(recognizer, cluener_held)
-    print(f"\nCLUENER hold-out, {args.cluener_recipe} (trained in {seconds:.0f} s, {len(recognizer.offsets) - 1} features, "
-          f"{len(recognizer.values)} weights):\n{format_evaluation(cluener)}")
-    transfer = evaluate(recognizer, msra_held, coarse=True)
-    print(f"\nMSRA hold-out, CLUENER model mapped to PER/LOC/ORG:\n{format_evaluation(transfer)}")
-    results = {"options": options.__dict__, "cluener_held_out": cluener.to_dict(), "msra_held_out_cluener_model": transfer.to_dict()}
+    results: dict = {"options": options.__dict__}
+    if not args.no_cluener_model:
+        cluener_resources = recipe_resources(args.cluener_recipe, args.data)
+        recognizer, seconds = timed_train(cluener_train, options, **cluener_resources)
+        cluener = evaluate(recognizer, cluener_held)
+        print(f"\nCLUENER hold-out, {args.cluener_recipe} (trained in {seconds:.0f} s, {len(recognizer.offsets) - 1} "
+              f"features, {len(recognizer.values)} weights):\n{format_evaluation(cluener)}")
+        transfer = evaluate(recognizer, msra_held, coarse=True)
+        print(f"\nMSRA hold-out, CLUENER model mapped to PER/LOC/ORG:\n{format_evaluation(transfer)}")
+        results.update(cluener_held_out=cluener.to_dict(), msra_held_out_cluener_model=transfer.to_dict())
     if not args.no_msra_model:
         resources = recipe_resources(args.msra_recipe, args.data)
         msra_model, seconds = timed_train(msra_train, options, **resources)
@@ -239,19 +244,20 @@ def main() -> None:
         print(f"MSRA model cost: {msra_cost:.3f} ms per 1,000 characters")
         results["msra_held_out_msra_model"] = own.to_dict()
 
-    with tempfile.TemporaryDirectory() as folder:
-        recognizer.save(Path(folder) / "model")
-        in_process, fresh = load_seconds(Path(folder) / "model")
-        size = (Path(folder) / "model" / "entities.npz").stat().st_size
-    ms = cost(recognizer, [e.text for e in cluener_held])
-    print(f"\ncost: {ms:.3f} ms per 1,000 characters (1,000-character articles of held-out text, best of 5); "
-          f"load {in_process * 1000:.0f} ms in process, {fresh * 1000:.0f} ms in a fresh process with the import; "
-          f"model file {size / 1e6:.1f} MB")
-    results["cost"] = {"ms_per_1000_chars": round(ms, 4), "load_seconds": round(in_process, 4),
-                       "load_seconds_fresh_process": round(fresh, 4), "model_bytes": size}
+    if not args.no_cluener_model:
+        with tempfile.TemporaryDirectory() as folder:
+            recognizer.save(Path(folder) / "model")
+            in_process, fresh = load_seconds(Path(folder) / "model")
+            size = (Path(folder) / "model" / "entities.npz").stat().st_size
+        ms = cost(recognizer, [e.text for e in cluener_held])
+        print(f"\ncost: {ms:.3f} ms per 1,000 characters (1,000-character articles of held-out text, best of 5); "
+              f"load {in_process * 1000:.0f} ms in process, {fresh * 1000:.0f} ms in a fresh process with the import; "
+              f"model file {size / 1e6:.1f} MB")
+        results["cost"] = {"ms_per_1000_chars": round(ms, 4), "load_seconds": round(in_process, 4),
+                           "load_seconds_fresh_process": round(fresh, 4), "model_bytes": size}
 
     command = "python benchmarks/entities.py " + " ".join(sys.argv[1:])
-    if args.ship:
+    if args.ship and not args.no_cluener_model:
         ship(recognizer, cluener_train + cluener_held if args.refit else None, options, args.ship, CLUENER,
              {"cluener2020 hold-out (10% by MD5 of id)": cluener.to_dict(),
               "msra_ner sample hold-out, mapped to PER/LOC/ORG": transfer.to_dict(), "cost": results["cost"]}, command,
