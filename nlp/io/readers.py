@@ -237,6 +237,9 @@ def article_from_json(obj: dict[str, Any], source: str, *, naive_offset: str = D
     """A JSON object -> Article.  Each field is taken from the first of its usual names
     (``_JSON_FIELDS``: ``headline`` for a title, ``content`` or ``html`` for the body, ``pubDate``
     for the date, ...); a body is read as HTML when it looks like HTML; other fields are kept."""
+    if _holds_lone_surrogate(obj):
+        raise InputError(source, "a string holds a lone surrogate (a \\u escape of half a UTF-16 pair), "
+                                 "which is no character")
     used: set[str] = set()
 
     def first(field: str, *, strings_only: bool = False) -> Any:
@@ -335,6 +338,26 @@ def _post(text: str, source: str, article_id: str, naive_offset: str) -> Article
         author=_clean_field(meta.get("author")) or None,
         extra=extra,
     )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # what json.loads leaves of an unpaired \\ud800 escape
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether a string of the JSON value is not text (UTF-8 cannot write it: every later stage would
+    fail).  A loop, not recursion: a JSON value may nest as deeply as the parser allows."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _clean_field(value: Any) -> str:

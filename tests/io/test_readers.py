@@ -80,6 +80,24 @@ def test_jsonl_keeps_ids_and_other_fields_and_reports_bad_lines(tmp_path):
     assert "expected a JSON object" in out[4].message
 
 
+@pytest.mark.parametrize("line, ok", [
+    ('{"id": "a", "text": "北京\\ud800上海"}', False),           # a high half alone
+    ('{"id": "a", "text": "北京\\udc00"}', False),               # a low half alone
+    ('{"id": "a", "text": "正文", "tags": ["\\ud83d"]}', False),   # in a field that is only passed on
+    ('{"id": "a", "text": "正文", "\\udfff": 1}', False),          # in a key
+    ('{"id": "a", "text": "表情\\ud83d\\ude00很好"}', True),       # a whole pair is one character
+])
+def test_a_json_line_with_a_lone_surrogate_fails_alone(tmp_path, line, ok):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(line + "\n" + json.dumps({"id": "b", "text": "下一篇正文"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    first, second = records(path)
+    assert second.id == "b" and second.body == "下一篇正文"
+    if ok:
+        assert first.body == "表情\U0001F600很好"
+    else:
+        assert first.source == f"{path}:1" and "lone surrogate" in first.message
+
+
 @pytest.mark.parametrize("obj, expected", [
     ({"headline": "标题甲", "content": "<p>正文甲</p>", "pubDate": "2022-08-01T10:00:00+08:00", "url": "https://e.x/a"},
      {"title": "标题甲", "is_html": True, "date": "2022-08-01T10:00:00+08:00", "id": "https://e.x/a", "extra": {}}),

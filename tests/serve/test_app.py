@@ -159,6 +159,7 @@ def test_a_body_just_under_the_limit_is_annotated(server):
     ("/v1/annotate", "application/json", '{"text": "正文", "categories": [{"a": 1}]}', 422, "'categories' must be"),
     ("/v1/annotate", "application/json", '{"text": "正文", "title": {"zh": "标题"}}', 422, "'title' must be a string or a number"),
     ("/v1/annotate", "application/json", '{"text": "正文", "date": [2024]}', 422, "'date' must be"),
+    ("/v1/annotate", "application/json", '{"text": "正文\\ud800"}', 422, "lone surrogate"),
     ("/v1/annotate", "text/plain", b"\x00\x01\x02binary", 422, "binary"),
     ("/v1/annotate", "image/png", "x", 415, "unsupported Content-Type"),
     ("/v1/annotate", "application/x-www-form-urlencoded", "text=x", 415, "unsupported Content-Type"),
