@@ -210,6 +210,10 @@ def main() -> None:
     parser.add_argument("--cluener-cv", nargs="+", choices=RECIPES, metavar="RECIPE",
                         help="only cross-validate these CLUENER recipes (3 folds; the first is the baseline)")
     args = parser.parse_args()
+    if args.ship and args.no_cluener_model:
+        parser.error("--ship writes the CLUENER model, which --no-cluener-model does not train")
+    if args.ship_msra and args.no_msra_model:
+        parser.error("--ship-msra writes the MSRA model, which --no-msra-model does not train")
     options = TrainOptions(c1=args.c1, c2=args.c2, max_iterations=args.iterations)
     cluener_train, cluener_held = split(read_examples([require(args.data / CLUENER)]))
     if args.model:
@@ -257,12 +261,12 @@ def main() -> None:
                            "load_seconds_fresh_process": round(fresh, 4), "model_bytes": size}
 
     command = "python benchmarks/entities.py " + " ".join(sys.argv[1:])
-    if args.ship and not args.no_cluener_model:
+    if args.ship:
         ship(recognizer, cluener_train + cluener_held if args.refit else None, options, args.ship, CLUENER,
              {"cluener2020 hold-out (10% by MD5 of id)": cluener.to_dict(),
               "msra_ner sample hold-out, mapped to PER/LOC/ORG": transfer.to_dict(), "cost": results["cost"]}, command,
              recipe_card(args.cluener_recipe, args.data), cluener_resources)
-    if args.ship_msra and not args.no_msra_model:
+    if args.ship_msra:
         extra = recipe_card(args.msra_recipe, args.data)
         ship(msra_model, msra_train + msra_held if args.refit else None, options, args.ship_msra, MSRA,
              {"msra_ner sample hold-out (10% by MD5 of id)": results["msra_held_out_msra_model"],

@@ -160,12 +160,12 @@ def select(texts: Sequence[str], scores: np.ndarray, top_k: int, found: Candidat
     that never occurs outside longer candidates (``bound`` 1, seen twice or more: 巴特 of 巴特托勒嘎) is
     a piece, which the whole replaces.  With or without ``found``, a chosen keyword that does not end
     in a digit, followed by a number (an optional space, then digits), is skipped (质量效应3 after
-    质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.  With ``found``, a whole that
-    scores under ``VARIANT_SHARE`` of the best chosen part it holds is a variant of that part, not a
-    second idea (美团骑手 at 0.05 after 美团 at 0.60, 部门MoPub after MoPub; 英国央行 at 0.44 after 英国
-    at 0.68 stays), unless the entity stage found it (海富通基金 after 基金) or it is the part with a
-    model number (富士S205EXR after 富士).  Only the best few candidates are sorted; the rest are looked at only if nesting
-    uses those up."""
+    质量效应: one series; 骁龙888 after 骁龙8 is another product and stays) unless it is a work's title.
+    With ``found``, a whole that scores under ``VARIANT_SHARE`` of the best chosen part it holds is a
+    variant of that part, not a second idea (美团骑手 at 0.05 after 美团 at 0.60, 部门MoPub after MoPub;
+    英国央行 at 0.44 after 英国 at 0.68 stays), unless the entity stage found the whole or it is the part
+    with a model number (富士S205EXR after 富士).  Only the best few candidates are sorted; the rest are
+    looked at only if nesting uses those up."""
     if top_k <= 0:
         return []
     scores = np.asarray(scores, dtype=np.float64)
