@@ -167,8 +167,9 @@ class EntityRecognizer:
         own entities (the pipeline, which shows them in the article's own characters).  ``tokens``:
         the segmentation of ``text`` that the caller already has (``(word, pos)`` pairs in order, as
         :meth:`nlp.text.segment.Segmenter.tag` gives them), read by a model with word features only;
-        such a model segments a text given without them with its own segmenter."""
-        if self.segmentation is not None and tokens is None:
+        such a model segments a text given without them, or with tokens that do not spell it, with its
+        own segmenter."""
+        if self.segmentation is not None and (tokens is None or not _spells(tokens, text)):
             tokens = self.segmenter.tag(text)
         return tidy(text, _core.tag(text, self._table, self._seen, self._weights, self._dense, self._chain,
                                     self.extras, tokens), self._person)
@@ -321,6 +322,13 @@ def extra_features(lexicon: Lexicon | None, clusters: np.ndarray | None, segment
                             words=words)
     except ValueError as error:
         raise ModelError(f"model extra features: {error}") from None
+
+
+def _spells(tokens: Sequence[tuple[str, str]], text: str) -> bool:
+    """Whether the words of ``tokens``, one after the other, are ``text`` without its white space, as
+    the core aligns them (it skips the text's white space between words, and reads a token that is
+    not the text's next word, a white-space token among them, as the end of the segmentation)."""
+    return "".join(word for word, _ in tokens) == "".join(text.split())
 
 
 def _engine_name(array: np.ndarray, path: Path) -> str:

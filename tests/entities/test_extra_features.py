@@ -324,6 +324,35 @@ def test_a_model_with_word_features_keeps_them_through_save_and_load(tmp_path, c
     assert word_keys & set(model.slots.tolist())  # it weighs the segmentation
 
 
+class _Counting:
+    """A segmenter that counts the texts it is asked to tag."""
+
+    def __init__(self, segmenter):
+        self.segmenter, self.texts = segmenter, []
+
+    def tag(self, text):
+        self.texts.append(text)
+        return self.segmenter.tag(text)
+
+
+def test_tokens_that_do_not_spell_the_text_are_not_read(corpus):
+    from nlp.text.segment import Segmenter
+
+    model = train(read_examples([corpus]), options=TrainOptions(c1=0.0, c2=0.01, max_iterations=20),
+                  segmentation="rjieba")
+    model._segmenter = spy = _Counting(Segmenter())
+    text, other = SENTENCES[0][0], SENTENCES[1][0]
+    own = spy.segmenter.tag(text)
+    expected = model.spans(text, own)
+    assert model.spans(" " + text.replace("，", " ，"), own) == model.spans(" " + text.replace("，", " ，"))
+    assert spy.texts == [" " + text.replace("，", " ，")]  # the text's white space is skipped: tokens read
+    spy.texts.clear()
+    wrong_ones = (spy.segmenter.tag(other), own[:-1], own[1:], [*own[:1], (" ", "x"), *own[1:]])
+    for wrong in wrong_ones:  # another text's, a word short at either end, a white-space token
+        assert model.spans(text, wrong) == expected
+    assert spy.texts == [text] * len(wrong_ones)  # segmented again each time, never read
+
+
 def test_a_model_with_word_features_pickles_after_segmenting_a_text_itself(corpus):
     import pickle
 
