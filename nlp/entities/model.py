@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -328,7 +329,7 @@ def _spells(tokens: Sequence[tuple[str, str]], text: str) -> bool:
     """Whether the words of ``tokens``, one after the other, are ``text`` without its white space, as
     the core aligns them (it skips the text's white space between words, and reads a token that is
     not the text's next word, a white-space token among them, as the end of the segmentation)."""
-    return "".join(word for word, _ in tokens) == "".join(text.split())
+    return "".join(map(itemgetter(0), tokens)) == "".join(text.split())  # map: half the generator's time
 
 
 def _engine_name(array: np.ndarray, path: Path) -> str:

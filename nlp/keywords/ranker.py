@@ -221,6 +221,11 @@ def _kinds(found: Candidates | None) -> _Kinds | None:
                   lambda i: f[i, entity] > 0)
 
 
+def _part_then(text: str, part: str, rest: re.Pattern) -> bool:
+    """Whether ``text`` is ``part`` followed by what ``rest`` matches whole (质量效应 then 3)."""
+    return text.startswith(part) and rest.fullmatch(text, len(part)) is not None
+
+
 def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | None) -> list[tuple[str, float]]:
     chosen: list[tuple[str, float, int]] = []
     for score, text, index in sorted(triples, key=lambda p: (-p[0], p[1])):
@@ -233,8 +238,7 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
             pass
         elif kinds is not None and kinds.work(index):
             chosen = [c for c in chosen if c not in held]  # a work's title replaces its parts (最后生还者2, not 生还者)
-        elif any(_NUMBERED.fullmatch(text, len(other)) for other, _, _ in held
-                 if text.startswith(other) and not other[-1:].isdigit()):
+        elif any(_part_then(text, other, _NUMBERED) for other, _, _ in held if not other[-1:].isdigit()):
             continue  # a numbered one of a chosen series (质量效应3 after 质量效应; not 骁龙888 after 骁龙8)
         elif kinds is not None:
             if kinds.verb_first(index) or any(d[0] in c[0] for c in held for d in chosen if d is not c):
@@ -244,7 +248,7 @@ def _greedy(triples: list[tuple[float, str, int]], top_k: int, kinds: _Kinds | N
             if all(kinds.piece(c[2]) for c in held):
                 chosen = [c for c in chosen if c not in held]
             elif (score < VARIANT_SHARE * max(c[1] for c in held) and not kinds.entity(index)
-                  and not any(text.startswith(c[0]) and _MODEL.fullmatch(text, len(c[0])) for c in held)):
+                  and not any(_part_then(text, c[0], _MODEL) for c in held)):
                 continue  # a far weaker variant of a chosen part (美团骑手 at 0.05 after 美团 at 0.60)
         chosen.append((text, score, index))
     return sorted(((text, score) for text, score, _ in chosen), key=lambda c: (-c[1], c[0]))

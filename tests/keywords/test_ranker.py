@@ -146,8 +146,8 @@ def test_first_verb_marks_verb_object_phrases():
     assert features_of("取消座机", found)["first_verb"] == 1.0 and features_of("座机通话", found)["first_verb"] == 0.0
 
 
-def scored(body, scores):
-    found = candidate_features([], body, IdfTable({"座机": 5.0}), {}, STOP)
+def scored(body, scores, mentions=()):
+    found = candidate_features([], body, IdfTable({"座机": 5.0}), {}, STOP, mentions=mentions)
     return found, np.array([scores.get(t, 0.01) for t in found.texts])
 
 
@@ -230,9 +230,8 @@ def test_a_works_title_replaces_a_chosen_part_of_it():
 def test_a_far_weaker_whole_after_a_chosen_part_is_skipped_unless_a_name(part, tail, mentions, kept):
     body = [Token(part, "nt"), Token(tail, "eng" if tail.isascii() else "n"), Token("，", "x"), Token(part, "nt"),
             Token("，", "x"), Token("外卖", "n"), Token("，", "x"), Token("骑行", "n")]
-    found = candidate_features([], body, IdfTable({part: 5.0}), {}, STOP, mentions=mentions)
+    found, scores = scored(body, {part: 0.6, part + tail: 0.05, "外卖": 0.5, "骑行": 0.04}, mentions)
     assert part + tail in found.texts
-    scores = np.array([{part: 0.6, part + tail: 0.05, "外卖": 0.5, "骑行": 0.04}.get(t, 0.01) for t in found.texts])
     expected = [part, "外卖", part + tail] if kept else [part, "外卖", "骑行"]
     assert [t for t, _ in select(found.texts, scores, 3, found)] == expected
 
